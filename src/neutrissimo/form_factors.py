@@ -10,7 +10,8 @@ Nuclear charge form factors (paper Appendix A; Kamp et al., arXiv:2206.07100):
   paper's default wherever data exist.
 - :func:`symmetrized_fermi` (eq. A2), the Fermi-symmetrized Woods-Saxon with a = 0.523 fm,
   r0 = 1.03 A^(1/3) fm. The paper's fallback for nuclei without Fourier-Bessel data (e.g. N14).
-- :func:`dipole` (eq. A3), used by Vergani et al. (arXiv:2105.06470), for comparison only.
+- :func:`dipole` (eq. A3), used by Vergani et al. (arXiv:2105.06470), for comparison only;
+  with the paper's M_D it is effectively a point nucleus (see :func:`dipole_mass`).
 - :func:`helm` (eq. A4), in the Lewin-Smith parametrisation, for comparison only.
 
 Nucleon form factors (:func:`nucleon_form_factors`): Sachs G_E, G_M with the standard dipole
@@ -122,7 +123,14 @@ def symmetrized_fermi(q: ArrayLike, mass_number: int) -> NDArray[np.float64]:
 
 
 def dipole_mass(mass_number: int) -> float:
-    """Dipole mass M_D = (1.18 + 0.83 A^(1/3)) in GeV... see :func:`dipole`."""
+    """Dipole mass M_D = 1.18 + 0.83 A^(1/3) in GeV (paper eq. A3, units not stated there).
+
+    Read as a mass in GeV (3.08 GeV for C12), this form factor stays ~1 over the whole range of
+    coherent momentum transfers (F(0.5 GeV) = 0.97 for C12): it behaves as a point nucleus,
+    which is what the paper's Fig. 13 describes ("significantly overestimates the form factor
+    at large Q") and what reproduces the sigma ~ 5e-39 cm^2 the paper quotes from Ref. [18].
+    The source of the formula was not found (not in DarkNews 0.4.8); use it for comparison only.
+    """
     return 1.18 + 0.83 * mass_number ** (1.0 / 3.0)
 
 

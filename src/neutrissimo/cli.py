@@ -1,0 +1,212 @@
+"""The ``neutrissimo`` command: a thin layer over the Python API.
+
+Every command takes ``--json`` for machine-readable output; the keys are documented in
+``docs/cli.md`` and kept stable. Errors on bad input print one line and exit with status 2.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable
+from functools import wraps
+from pathlib import Path
+from typing import Annotated, Any, TypeVar
+
+import numpy as np
+import typer
+
+from neutrissimo.exceptions import NeutrissimoError
+
+app = typer.Typer(
+    name="neutrissimo",
+    help="Dipole-coupled heavy neutral leptons at accelerator neutrino experiments.",
+    no_args_is_help=True,
+    add_completion=False,
+)
+data_app = typer.Typer(help="The public data files: list, verify, fetch.", no_args_is_help=True)
+app.add_typer(data_app, name="data")
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def _friendly_errors(func: F) -> F:
+    """Turn NeutrissimoError into one line on stderr and exit status 2 (no traceback)."""
+
+    @wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except NeutrissimoError as exc:
+            typer.echo(f"error: {exc}", err=True)
+            raise typer.Exit(2) from None
+
+    return wrapper  # type: ignore[return-value]
+
+
+def _emit(payload: dict[str, Any], as_json: bool, lines: list[str]) -> None:
+    if as_json:
+        json.dump(payload, sys.stdout, indent=2)
+        sys.stdout.write("\n")
+    else:
+        for line in lines:
+            typer.echo(line)
+
+
+@app.command()
+@_friendly_errors
+def model(
+    mass: Annotated[float, typer.Option("--mass", help="HNL mass m_N [GeV].")],
+    d_mu: Annotated[float, typer.Option("--d-mu", help="d_mu [GeV^-1].")] = 0.0,
+    d_tau: Annotated[float, typer.Option("--d-tau", help="d_tau [GeV^-1].")] = 0.0,
+    d_e: Annotated[float, typer.Option("--d-e", help="d_e [GeV^-1].")] = 0.0,
+    majorana: Annotated[
+        bool, typer.Option("--majorana", help="Majorana HNL (default Dirac).")
+    ] = False,
+    energy: Annotated[
+        list[float] | None,
+        typer.Option("--energy", help="HNL lab energy [GeV] for the decay length."),
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
+) -> None:
+    """Widths, lifetime and decay lengths of a dipole-coupled HNL (paper eq. 5)."""
+    from neutrissimo.model import FLAVOURS, DipoleModel
+
+    hnl = DipoleModel(
+        m_N=mass, d_e=d_e, d_mu=d_mu, d_tau=d_tau, nature="majorana" if majorana else "dirac"
+    )
+    energies = list(energy or [])
+    lengths = [float(x) for x in hnl.decay_length(np.array(energies))] if energies else []
+    payload = {
+        "m_N_GeV": hnl.m_N,
+        "nature": hnl.nature,
+        "couplings_GeVinv": {f: hnl.coupling(f) for f in FLAVOURS},
+        "partial_widths_GeV": {f: hnl.partial_width(f) for f in FLAVOURS},
+        "width_GeV": hnl.width,
+        "ctau_cm": hnl.ctau,
+        "lifetime_s": hnl.lifetime,
+        "decay_lengths": [
+            {"energy_GeV": e, "decay_length_cm": x} for e, x in zip(energies, lengths, strict=True)
+        ],
+    }
+    lines = [
+        f"m_N = {hnl.m_N:g} GeV ({hnl.nature}), d = (e {d_e:g}, mu {d_mu:g}, tau {d_tau:g}) GeV^-1",
+        f"Gamma = {hnl.width:.6g} GeV   c tau = {hnl.ctau:.6g} cm   tau = {hnl.lifetime:.6g} s",
+    ] + [
+        f"E_N = {e:g} GeV: beta gamma c tau = {x:.6g} cm"
+        for e, x in zip(energies, lengths, strict=True)
+    ]
+    _emit(payload, as_json, lines)
+
+
+@app.command()
+@_friendly_errors
+def xsec(
+    target: Annotated[
+        str, typer.Option("--target", help="Nucleus (C12, Pb208, ...), 'proton' or 'neutron'.")
+    ],
+    mass: Annotated[float, typer.Option("--mass", help="HNL mass m_N [GeV].")],
+    energy: Annotated[
+        list[float], typer.Option("--energy", help="Neutrino energy [GeV]; repeatable.")
+    ],
+    d_mu: Annotated[float, typer.Option("--d-mu", help="Dipole coupling d_mu [GeV^-1].")] = 1e-6,
+    form_factor: Annotated[
+        str,
+        typer.Option(
+            "--form-factor", help="fourier-bessel | woods-saxon | dipole | helm (nuclei)."
+        ),
+    ] = "fourier-bessel",
+    antineutrino: Annotated[
+        bool,
+        typer.Option(
+            "--antineutrino", help="nubar_mu -> Nbar (same dipole cross sections, by CP)."
+        ),
+    ] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
+) -> None:
+    """Upscattering cross sections [cm^2], helicity-flip, -conserving and total."""
+    from neutrissimo.cross_sections import make_target, total_cross_section
+    from neutrissimo.kinematics import threshold_energy
+
+    tgt = make_target(target, form_factor)  # type: ignore[arg-type]
+    energies = np.asarray(energy, dtype=float)
+    flip = total_cross_section(tgt, energies, mass, d_mu, "flip")
+    conserve = total_cross_section(tgt, energies, mass, d_mu, "conserve")
+    payload = {
+        "target": tgt.name,
+        "channel": tgt.channel,
+        "form_factor": tgt.form_factor if tgt.channel == "coherent" else None,
+        "m_N_GeV": mass,
+        "d_GeVinv": d_mu,
+        "antineutrino": antineutrino,
+        "threshold_GeV": float(threshold_energy(mass, tgt.mass)),
+        "points": [
+            {
+                "energy_GeV": float(e),
+                "sigma_flip_cm2": float(f),
+                "sigma_conserve_cm2": float(c),
+                "sigma_total_cm2": float(f + c),
+            }
+            for e, f, c in zip(energies, flip, conserve, strict=True)
+        ],
+    }
+    lines = [
+        f"{'nubar' if antineutrino else 'nu'}_mu + {tgt.name} ({tgt.channel}) -> N, "
+        f"m_N = {mass:g} GeV, "
+        f"d = {d_mu:g} GeV^-1, threshold {payload['threshold_GeV']:.6g} GeV",
+        f"{'E [GeV]':>10} {'flip [cm2]':>12} {'conserve':>12} {'total':>12}",
+    ]
+    lines += [
+        f"{e:10.4g} {f:12.4e} {c:12.4e} {f + c:12.4e}"
+        for e, f, c in zip(energies, flip, conserve, strict=True)
+    ]
+    _emit(payload, as_json, lines)
+
+
+@data_app.command("list")
+def data_list() -> None:
+    """List the registered data files and their public sources."""
+    from neutrissimo.data import registry
+
+    for entry in registry().values():
+        typer.echo(f"{entry.path}  {entry.url or '(derived; no public URL)'}")
+
+
+@data_app.command("verify")
+def data_verify() -> None:
+    """Check every registered file is present with the right checksum (no download)."""
+    from neutrissimo.data import verify_all
+
+    status = verify_all(download=False)
+    bad = {k: v for k, v in status.items() if v != "ok"}
+    typer.echo(f"{len(status) - len(bad)}/{len(status)} data files present and verified.")
+    for message in bad.values():
+        typer.echo(f"  {message}", err=True)
+    if bad:
+        raise typer.Exit(1)
+
+
+@data_app.command("fetch")
+@_friendly_errors
+def data_fetch(
+    paths: Annotated[list[str] | None, typer.Argument(help="Registered paths to download.")] = None,
+    all_files: Annotated[bool, typer.Option("--all", help="Fetch every registered file.")] = False,
+) -> None:
+    """Download data files into the user cache (when online)."""
+    from neutrissimo.data import fetch, registry
+
+    for relpath in registry() if all_files else (paths or []):
+        typer.echo(f"{relpath}: {fetch(relpath)}")
+
+
+@app.command()
+@_friendly_errors
+def demo(
+    output: Annotated[Path, typer.Option("--output", "-o", help="Folder for the plots.")] = Path(
+        "neutrissimo-output"
+    ),
+) -> None:
+    """Benchmark points of the paper: lifetimes, cross sections and plots."""
+    from neutrissimo.demo import run_demo
+
+    run_demo(output, echo=typer.echo)

@@ -1,0 +1,75 @@
+"""The command line: machine-readable output with stable keys, one-line errors on bad input."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from typer.testing import CliRunner
+
+from neutrissimo.cli import app
+
+runner = CliRunner()
+
+
+def test_model_json_keys_and_values():
+    result = runner.invoke(
+        app, ["model", "--mass", "0.47", "--d-mu", "1.25e-6", "--energy", "1", "--json"]
+    )
+    assert result.exit_code == 0, result.output
+    payload = json.loads(result.stdout)
+    assert set(payload) >= {
+        "m_N_GeV", "nature", "couplings_GeVinv", "partial_widths_GeV", "width_GeV", "ctau_cm",
+        "lifetime_s", "decay_lengths",
+    }  # fmt: skip
+    assert payload["ctau_cm"] == pytest.approx(1.5286, rel=1e-4)
+    # beta gamma c tau at E_N = 1 GeV: sqrt(1 - 0.47^2)/0.47 * c tau
+    assert payload["decay_lengths"][0]["decay_length_cm"] == pytest.approx(2.8707, rel=1e-4)
+
+
+def test_xsec_json_has_per_energy_channels():
+    args = ["xsec", "--target", "C12", "--mass", "0.05", "--d-mu", "1e-6", "--energy", "1.0"]
+    result = runner.invoke(app, [*args, "--energy", "0.01", "--json"])
+    assert result.exit_code == 0, result.output
+    payload = json.loads(result.stdout)
+    first, below = payload["points"]
+    assert first["sigma_total_cm2"] == pytest.approx(
+        first["sigma_flip_cm2"] + first["sigma_conserve_cm2"]
+    )
+    assert first["sigma_total_cm2"] == pytest.approx(3.2e-39, rel=0.01)
+    assert below["sigma_total_cm2"] == 0.0  # below the 50.1 MeV threshold
+    assert payload["form_factor"] == "fourier-bessel"
+    proton = json.loads(
+        runner.invoke(
+            app, ["xsec", "--target", "proton", "--mass", "0.1", "--energy", "2", "--json"]
+        ).stdout
+    )
+    assert proton["channel"] == "proton"
+    assert proton["form_factor"] is None
+
+
+@pytest.mark.parametrize(
+    ("args", "fragment"),
+    [
+        (["xsec", "--target", "Cx12", "--mass", "0.05", "--energy", "1"], "Unknown nucleus"),
+        (
+            ["xsec", "--target", "C12", "--mass", "0.05", "--energy", "1", "--form-factor", "box"],
+            "form factor",
+        ),
+        (["model", "--mass", "-1"], "positive"),
+        (["model", "--mass", "0.1", "--d-mu", "-1e-6"], "d_mu"),
+    ],
+)
+def test_bad_input_is_one_line_and_status_2(args, fragment):
+    result = runner.invoke(app, args)
+    assert result.exit_code == 2
+    assert fragment in result.stderr
+    assert "Traceback" not in result.output
+
+
+def test_demo_writes_the_figures(tmp_path):
+    result = runner.invoke(app, ["demo", "--output", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    assert "c tau = 1.529 cm" in result.stdout
+    for name in ("fig13_form_factors.png", "fig14_cross_sections.png"):
+        assert (tmp_path / name).stat().st_size > 10_000
