@@ -71,5 +71,5 @@ def test_demo_writes_the_figures(tmp_path):
     result = runner.invoke(app, ["demo", "--output", str(tmp_path)])
     assert result.exit_code == 0, result.output
     assert "c tau = 1.529 cm" in result.stdout
-    for name in ("fig13_form_factors.png", "fig14_cross_sections.png"):
+    for name in ("fig13_form_factors.png", "fig14_cross_sections.png", "fig15_helicity_ratio.png"):
         assert (tmp_path / name).stat().st_size > 10_000

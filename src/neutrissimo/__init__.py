@@ -23,6 +23,7 @@ from neutrissimo.cross_sections import (
     Target,
     dsigma_dq2,
     dsigma_dy,
+    flux_averaged_cross_section,
     make_target,
     total_cross_section,
 )
@@ -37,6 +38,7 @@ from neutrissimo.exceptions import (
     PhysicsDomainError,
     UnknownNucleusError,
 )
+from neutrissimo.flux import Flux, available_fluxes, load_flux
 from neutrissimo.form_factors import nuclear_form_factor, nucleon_form_factors
 from neutrissimo.model import DipoleModel
 from neutrissimo.nuclei import Nucleus, nucleus
@@ -48,6 +50,7 @@ __all__ = [
     "CrossSectionTable",
     "DataFileError",
     "DipoleModel",
+    "Flux",
     "GeometryError",
     "LowStatisticsWarning",
     "NeutrissimoError",
@@ -57,9 +60,12 @@ __all__ = [
     "Target",
     "UnknownNucleusError",
     "__version__",
+    "available_fluxes",
     "decay_photons",
     "dsigma_dq2",
     "dsigma_dy",
+    "flux_averaged_cross_section",
+    "load_flux",
     "make_target",
     "nuclear_form_factor",
     "nucleon_form_factors",

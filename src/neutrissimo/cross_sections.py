@@ -63,7 +63,7 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, Protocol
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -87,6 +87,7 @@ __all__ = [
     "Target",
     "dsigma_dq2",
     "dsigma_dy",
+    "flux_averaged_cross_section",
     "make_target",
     "total_cross_section",
 ]
@@ -96,6 +97,18 @@ HelicityFrame = Literal["lab", "cm"]
 Helicity = Literal["flip", "conserve", "total"]
 HELICITIES: tuple[str, ...] = ("flip", "conserve", "total")
 _HELICITY_SIGN = {"flip": 1.0, "conserve": -1.0}
+
+
+class FluxLike(Protocol):
+    """What :func:`flux_averaged_cross_section` needs of a flux (see :mod:`neutrissimo.flux`)."""
+
+    @property
+    def e_max(self) -> float: ...
+
+    def integral(self, e_min: float | None = None, e_max: float | None = None) -> float: ...
+
+    def quantile(self, q: ArrayLike, e_min: float = 0.0) -> float | NDArray[np.float64]: ...
+
 
 #: Gauss-Legendre nodes in ln Q^2 of the total cross section: converged to < 1e-6 relative
 #: (checked in the tests against 8x as many nodes).
@@ -330,3 +343,36 @@ def total_cross_section(
     integrand = q2 * dsigma_dq2(target, energy[..., None], q2, m_N, d, helicity, frame)
     sigma = half * np.sum(w * integrand, axis=-1)
     return np.where(open_ & (energy > threshold_energy(m_N, target.mass)), sigma, 0.0)
+
+
+def flux_averaged_cross_section(
+    flux: FluxLike,
+    target: Target,
+    m_N: float,
+    d: float = 1.0,
+    helicity: Helicity = "total",
+    frame: HelicityFrame = "lab",
+    nodes: int = 256,
+) -> float:
+    """Flux-folded cross section  int Phi(E) sigma(E) dE  in cm^2 per (cm^2 POT), i.e. the
+    number of upscatterings per target and per POT.
+
+    Computed in the flux's own quantile variable u (exact for histogram and piecewise-linear
+    fluxes): int_{E_th} Phi sigma dE = I_th int_0^1 sigma(E(u)) du, I_th the flux above
+    threshold, E(u) its inverse CDF, with Gauss-Legendre nodes in u (256 nodes: < 1e-3
+    relative accuracy, checked in the tests). Divide by ``flux.integral()`` for the
+    flux-averaged cross section.
+
+    Raises:
+        PhysicsDomainError: m_N so heavy that no energy in the flux can produce it.
+    """
+    e_th = float(threshold_energy(m_N, target.mass))
+    if float(flux.e_max) <= e_th:
+        raise PhysicsDomainError(
+            f"m_N = {m_N} GeV needs E_nu > {e_th:.4g} GeV on {target.name}, above the highest "
+            f"flux energy {float(flux.e_max):.4g} GeV: no neutrino in this flux can produce it."
+        )
+    x, w = _gauss_legendre(nodes)
+    energy = np.asarray(flux.quantile(0.5 * (x + 1.0), e_min=e_th), dtype=float)
+    sigma = total_cross_section(target, energy, m_N, d, helicity, frame=frame)
+    return float(flux.integral(e_min=e_th)) * 0.5 * float(np.sum(w * sigma))

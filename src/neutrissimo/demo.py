@@ -11,7 +11,11 @@ from pathlib import Path
 
 import numpy as np
 
-from neutrissimo.cross_sections import make_target, total_cross_section
+from neutrissimo.cross_sections import (
+    flux_averaged_cross_section,
+    make_target,
+    total_cross_section,
+)
 from neutrissimo.model import DipoleModel
 
 __all__ = ["BENCHMARKS", "run_demo"]
@@ -26,7 +30,13 @@ BENCHMARKS: tuple[tuple[str, DipoleModel], ...] = (
 def run_demo(output: Path, echo: Callable[[str], None] = print) -> list[Path]:
     """Print lifetimes and cross sections at the benchmark points; write the figures to
     ``output``. Returns the paths written."""
-    from neutrissimo.plotting.physics import fig13_form_factors, fig14_cross_sections, save_figure
+    from neutrissimo.flux import load_flux
+    from neutrissimo.plotting.physics import (
+        fig13_form_factors,
+        fig14_cross_sections,
+        fig15_helicity_ratio,
+        save_figure,
+    )
 
     energies = np.array([0.5, 1.0, 2.0, 5.0])
     for label, hnl in BENCHMARKS:
@@ -40,9 +50,20 @@ def run_demo(output: Path, echo: Callable[[str], None] = print) -> list[Path]:
             sigma = total_cross_section(target, energies, hnl.m_N, hnl.d_mu)
             cells = ", ".join(f"{e:g} GeV: {s:.3e}" for e, s in zip(energies, sigma, strict=True))
             echo(f"  sigma(nu_mu {name}) [cm^2]  {cells}")
+    bnb = load_flux("bnb", "fhc", "numu")
+    carbon = make_target("C12")
+    masses = np.geomspace(0.01, 2.0, 24)
+    ratio = np.array(
+        [
+            flux_averaged_cross_section(bnb, carbon, m, helicity="conserve")
+            / flux_averaged_cross_section(bnb, carbon, m, helicity="flip")
+            for m in masses
+        ]
+    )
     written = [
         save_figure(fig13_form_factors(), output / "fig13_form_factors.png"),
         save_figure(fig14_cross_sections(), output / "fig14_cross_sections.png"),
+        save_figure(fig15_helicity_ratio(masses, ratio), output / "fig15_helicity_ratio.png"),
     ]
     for path in written:
         echo(f"wrote {path}")
