@@ -260,7 +260,12 @@ def _draw_preferred(ax: Axes, regions: Sequence[PreferredRegion]) -> None:
             )
 
 
-def _draw_existing(ax: Axes, limits: Sequence[ExistingLimit], ylim: tuple[float, float]) -> None:
+def _draw_existing(
+    ax: Axes,
+    limits: Sequence[ExistingLimit],
+    xlim: tuple[float, float],
+    ylim: tuple[float, float],
+) -> None:
     for lim in limits:
         m = lim.m_N * _GEV_TO_MEV
         if lim.excludes == "inside":
@@ -270,15 +275,19 @@ def _draw_existing(ax: Axes, limits: Sequence[ExistingLimit], ylim: tuple[float,
         else:
             ax.fill_between(m, ylim[0], lim.d, color=_EXISTING_COLOUR, alpha=0.15, lw=0)
         ax.plot(m, lim.d, color=_EXISTING_COLOUR, lw=0.8, ls=":" if lim.projection else "-")
-        i = int(np.argmin(lim.d))
-        ax.annotate(
-            lim.label,
-            (m[i], lim.d[i]),
-            fontsize=7,
-            color="0.3",
-            xytext=(2, -8),
-            textcoords="offset points",
+        visible = np.flatnonzero(
+            (m > xlim[0]) & (m < xlim[1]) & (lim.d > ylim[0]) & (lim.d < ylim[1])
         )
+        if visible.size:  # label the curve at its middle visible point
+            i = visible[visible.size // 2]
+            ax.annotate(
+                lim.label,
+                (m[i], lim.d[i]),
+                fontsize=7,
+                color="0.3",
+                xytext=(3, 3),
+                textcoords="offset points",
+            )
 
 
 def plot_limits(
@@ -309,7 +318,7 @@ def plot_limits(
     fig = Figure(figsize=(6.0 * ncols, 5.0))
     axes = np.atleast_1d(fig.subplots(1, ncols, squeeze=False)[0])
     left = axes[0]
-    _draw_existing(left, existing, ylim)
+    _draw_existing(left, existing, xlim, ylim)
     _draw_preferred(left, preferred_regions)
     colours: dict[str, str] = {}
     for band in bands:
