@@ -7,13 +7,13 @@ energy and direction per event, with weights), plus the published dE/dx distribu
 
 Samples (``minerva.toml`` beside this module, numbers cite the paper):
 
-=========  =========  =================  =====================================  ==============
-sample     POT        beam/mode/flavour  dE/dx data and background               reference
-=========  =========  =================  =====================================  ==============
-le_fhc     3.43e20    numi-le fhc numu   public (digitized, Park et al. 2016)    [25]
-me_fhc     1.16e21    numi-me fhc numu   public (digitized, Valencia et al.)     [26]
-me_rhc     1.22e21    numi-me rhc numubar NONE public: supply your own files     [27]
-=========  =========  =================  =====================================  ==============
+=========  =========  ====================  ======================================  =========
+sample     POT        beam, mode, flavour   dE/dx data and background               reference
+=========  =========  ====================  ======================================  =========
+le_fhc     3.43e20    numi-le fhc numu      public (digitized, Park et al. 2016)    [25]
+me_fhc     1.16e21    numi-me fhc numu      public (digitized, Valencia et al.)     [26]
+me_rhc     1.22e21    numi-me rhc numubar   NONE public: supply your own files      [27]
+=========  =========  ====================  ======================================  =========
 
 Flux selection is by name only (``Sample.beam``, ``.mode``, ``.flavour``), for ``load_flux``.
 
