@@ -10,9 +10,10 @@ What to use when
   ``chi2_conditional`` gives the same numbers through the nu_e-given-nu_mu conditional Gaussian
   (differences of chi^2 are identical; see below); ``constrained_background()`` is the nu_mu-
   constrained background and its covariance (for plots of the excess).
-* :func:`chi2_cos_theta` -- a prediction in the 20 cos(theta) bins against the digitized 2020
-  angular distribution: statistical errors plus an uncorrelated 13 % systematic per bin on the
-  prediction (paper Sec. IV.B; the release has no angular covariance).
+* :class:`MiniBooNECosThetaLikelihood` / :func:`chi2_cos_theta` -- a prediction in the 20
+  cos(theta) bins against the digitized 2020 angular distribution: statistical errors plus an
+  uncorrelated 13 % systematic per bin on the prediction (paper Sec. IV.B; the release has no
+  angular covariance).
 * :func:`chi2_covariance` -- the generic (batched) Gaussian chi^2 (+ ln det) for any residual
   and covariance; used by the two above.
 * :func:`delta_chi2_threshold`, :func:`sigma_to_probability`, :func:`standard_thresholds` --
@@ -89,15 +90,18 @@ from scipy import stats as sps
 from neutrissimo.exceptions import ConfigurationError, DataFileError, PhysicsDomainError
 from neutrissimo.experiments.miniboone import (
     COVARIANCE_BLOCKS,
+    CosThetaData,
     MiniBooNEConfig,
     NumodeRelease,
     load_config,
+    load_cos_theta_data,
     load_numode_release,
 )
 
 __all__ = [
     "CONTOUR_COLUMNS",
     "GRID_COLUMNS",
+    "MiniBooNECosThetaLikelihood",
     "MiniBooNEEnergyLikelihood",
     "absolute_covariance",
     "chi2_cos_theta",
@@ -369,6 +373,45 @@ def chi2_cos_theta(
     if np.any(var <= 0):
         raise PhysicsDomainError("A cos(theta) bin has zero variance (empty prediction and data).")
     return np.sum((d - p) ** 2 / var, axis=-1)
+
+
+@dataclass(frozen=True)
+class MiniBooNECosThetaLikelihood:
+    """cos(theta) chi^2 of the digitized 2020 distribution (200 < E_QE < 1250 MeV).
+
+    ``chi2(signal)`` with signal = oscillation + dipole per cos(theta) bin (20 bins, events);
+    the prediction is background + signal, errors as in :func:`chi2_cos_theta`. The data are
+    the digitized counts (sum 2884.6 vs. 2870 true events: digitization scatter is kept, not
+    rescaled).
+    """
+
+    data: NDArray[np.float64] = field(repr=False)
+    background: NDArray[np.float64] = field(repr=False)
+    fractional_systematic: float = 0.13
+    stat: str = "pearson"
+
+    @classmethod
+    def from_release(
+        cls, cos_data: CosThetaData | None = None, config: MiniBooNEConfig | None = None
+    ) -> MiniBooNECosThetaLikelihood:
+        """Likelihood of the digitized 2020 cos(theta) data with the TOML's 13 % systematic."""
+        c = load_cos_theta_data() if cos_data is None else cos_data
+        cfg = load_config() if config is None else config
+        return cls(c.data, c.background, cfg.cos_fractional_systematic)
+
+    def chi2(self, signal: ArrayLike) -> NDArray[np.float64]:
+        """chi^2 of data vs background + signal (batched over leading axes of ``signal``)."""
+        s = np.asarray(signal, dtype=float)
+        if s.shape[-1:] != self.data.shape:
+            raise PhysicsDomainError(
+                f"cos(theta) signal must have {self.data.size} bins; got shape {s.shape}."
+            )
+        return chi2_cos_theta(
+            self.data,
+            self.background + s,
+            fractional_systematic=self.fractional_systematic,
+            stat=self.stat,
+        )
 
 
 # --------------------------------------------------------------------------------------------
