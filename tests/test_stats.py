@@ -28,6 +28,7 @@ from neutrissimo.stats import (
     standard_thresholds,
     write_contour_csvs,
     write_grid_csv,
+    write_scan_csvs,
 )
 
 
@@ -320,3 +321,21 @@ def test_grid_and_contour_csv_roundtrip(tmp_path):
     # rewriting with fewer paths removes the stale files
     write_contour_csvs(tmp_path, "eqe_2sigma", [circle])
     assert sorted(p.name for p in tmp_path.glob("eqe_2sigma_path*.csv")) == ["eqe_2sigma_path0.csv"]
+
+
+def test_scan_csvs_hold_the_wilks_regions(tmp_path):
+    m = np.logspace(-3, 1, 80)  # wide enough to hold the 3 sigma ellipse
+    d = np.logspace(-8, -5, 70)
+    lm, ld = np.meshgrid(np.log10(m), np.log10(d), indexing="ij")
+    chi2 = 40.0 + ((lm + 1) / 0.3) ** 2 + ((ld + 6.5) / 0.4) ** 2
+    files = write_scan_csvs(tmp_path, "eqe", m, d, chi2)
+    assert set(files) == {"grid", "1sigma", "2sigma", "3sigma"}
+    grid = read_grid_csv(files["grid"][0])
+    assert grid["delta_chi2"].min() == pytest.approx(0.0, abs=1e-12)
+    for n in (1, 2, 3):
+        (path,) = files[f"{n}sigma"]
+        pts = np.loadtxt(path, delimiter=",", skiprows=1)
+        r2 = ((np.log10(pts[:, 0]) + 1) / 0.3) ** 2 + ((np.log10(pts[:, 1]) + 6.5) / 0.4) ** 2
+        # the analytic minimum lies between grid points: compare with the gridded minimum
+        shift = chi2.min() - 40.0
+        assert np.allclose(r2, delta_chi2_threshold(sigma=n) + shift, rtol=0.02)

@@ -21,7 +21,8 @@ What to use when
   (m_N, d_mu) plane), from scipy, never hard-coded.
 * :func:`contour_paths` -- closed boundaries of {Delta chi^2 <= level} on a 2-D grid, in the
   grid's units (log interpolation for log-spaced axes).
-* :func:`write_grid_csv`, :func:`write_contour_csvs`, :func:`read_grid_csv` -- the scan's
+* :func:`write_scan_csvs` (grid + Wilks contours of a (m_N, d_mu) scan in one call),
+  :func:`write_grid_csv`, :func:`write_contour_csvs`, :func:`read_grid_csv` -- the scan's
   output files (formats below), written atomically.
 
 MiniBooNE E_QE chi^2 (data-release recipe)
@@ -115,6 +116,7 @@ __all__ = [
     "standard_thresholds",
     "write_contour_csvs",
     "write_grid_csv",
+    "write_scan_csvs",
 ]
 
 GRID_COLUMNS: tuple[str, ...] = ("m_N [GeV]", "d_mu [GeV^-1]", "chi2", "delta_chi2")
@@ -594,3 +596,29 @@ def write_contour_csvs(folder: str | Path, stem: str, paths: Sequence[ArrayLike]
         if pattern.fullmatch(old.name) and old not in written:
             old.unlink()
     return written
+
+
+def write_scan_csvs(
+    folder: str | Path,
+    stem: str,
+    m_N: ArrayLike,
+    d_mu: ArrayLike,
+    chi2: ArrayLike,
+    *,
+    sigmas: Sequence[int] = (1, 2, 3),
+    dof: int = 2,
+) -> dict[str, list[Path]]:
+    """Write a scan's grid and its Wilks regions: ``<stem>_grid.csv`` and, per n in
+    ``sigmas``, ``<stem>_<n>sigma_path<k>.csv`` (contours of Delta chi^2 = threshold(n sigma,
+    dof), interpolated in log m_N and log d_mu). Returns the written paths by key
+    (``"grid"``, ``"1sigma"``, ...).
+    """
+    folder = Path(folder)
+    c = np.asarray(chi2, dtype=float)
+    out = {"grid": [write_grid_csv(folder / f"{stem}_grid.csv", m_N, d_mu, c)]}
+    delta = c - np.nanmin(c)
+    for n in sigmas:
+        level = float(delta_chi2_threshold(sigma=n, dof=dof))
+        paths = contour_paths(m_N, d_mu, delta, level, log_x=True, log_y=True)
+        out[f"{n}sigma"] = write_contour_csvs(folder, f"{stem}_{n}sigma", paths)
+    return out
