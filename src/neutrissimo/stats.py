@@ -32,13 +32,16 @@ SM nu_e background: oscillation nu_e and dipole photons), the predicted nu_e bac
 the nu_mu CCQE prediction m. With the official fractional matrix F (30x30, block order
 ``COVARIANCE_BLOCKS``):
 
-1. absolute covariance  M = F * outer(N, N)   (systematics of all three samples, plus the
-   statistical error of b and m, which the release includes in F);
-2. statistical error of the signal: Pearson, M_ss += diag(s) (expected counts; the
-   background's statistical term is already in F, so the total statistical variance of a nu_e
-   bin is the expected s + b, as in the collaboration's fit -- the closure test reproduces the
-   official -2 ln L to 0.03 rms within 3 sigma of its best fit, which a Neyman or CNP variance
-   would not);
+1. absolute covariance  M = F * outer(N, N)   (systematics of all three samples; the release
+   page says F also holds the "statistical uncertainty" of b and m);
+2. statistical error of the signal: Pearson, M_ss += diag(s) (expected counts). Only the
+   signal's term is added: the closure test against the official 3+1 surface shows that this is
+   the collaboration's construction (rms difference of -2 ln L inside the official 3 sigma
+   region: 0.03 with the signal term; 0.62 without it; 1.32 if diag(b) is added as well, i.e.
+   F already carries the background's statistical variance). Pearson (variance = prediction)
+   rather than Neyman (data) or CNP because the data-side variance of a bin cannot be split
+   between the signal and the background already inside F, and because it is what reproduces
+   the official fit;
 3. collapse the signal and background blocks, C = P M P^T with P (19x30) = [[1, 1, 0], [0, 0, 1]]:
    the nu_e-like bins hold s + b, the nu_mu bins m;
 4. joint form (19 bins = 11 nu_e + 8 nu_mu, the official fit): r = [d_e - s - b, d_mu - m],
@@ -60,6 +63,12 @@ reconstructed as single electron-like showers, so the flux (correlated with the 
 sample) and detector/optical-model systematics of that block are the appropriate ones; its
 nu_e-CCQE cross-section systematics are only a proxy for the Primakoff cross-section
 uncertainty (a choice, stated here and in the report).
+
+Which statistic for the dipole scans: the paper uses "a chi^2 test statistic" (Sec. IV.B), so
+``chi2(signal)`` (no ln det C) is the default of the dipole analysis; ``log_det=True`` is
+MiniBooNE's own -2 ln L. Because C depends on the signal, the two give different Delta chi^2 for
+large signals (for the 3+1 fit the plain chi^2 moves the best fit by 1 step in dm^2 and 4 in
+sin^2 2theta on the official grid, Delta chi^2 = 0.05 at the official best fit).
 
 Fit range: the bins of ``[fit] eqe_range_mev`` (default 200-3000 MeV, the official range); a
 narrower range keeps the sub-block of C (marginalisation of the dropped bins).
@@ -613,6 +622,8 @@ def write_scan_csvs(
     dof), interpolated in log m_N and log d_mu). Returns the written paths by key
     (``"grid"``, ``"1sigma"``, ...).
     """
+    if not re.fullmatch(r"[A-Za-z0-9_.+-]+", stem):
+        raise ConfigurationError(f"Scan file stem {stem!r} must be a plain file name.")
     folder = Path(folder)
     c = np.asarray(chi2, dtype=float)
     out = {"grid": [write_grid_csv(folder / f"{stem}_grid.csv", m_N, d_mu, c)]}

@@ -523,7 +523,8 @@ def photon_efficiency(
     cfg = _config(config)
     t = _as_energy(t_gev)
     if cfg.efficiency_model == "linear_fit":
-        a, b = linear_efficiency_fit(cfg.efficiency_fit_range_gev)
+        lo, hi = cfg.efficiency_fit_range_gev
+        a, b = linear_efficiency_fit((float(lo), float(hi)))
         return np.clip(a + b * t, 0.0, 1.0)
     table = efficiency_table()
     return np.interp(t, table.energy_gev, table.efficiency, left=0.0, right=table.efficiency[-1])

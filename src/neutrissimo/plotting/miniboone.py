@@ -22,6 +22,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
+from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.patches import Polygon
 from numpy.typing import ArrayLike, NDArray
@@ -107,7 +108,7 @@ def cos_excess_panel(
     )
 
 
-def _draw_excess(ax, panel: ExcessPanel) -> None:
+def _draw_excess(ax: Axes, panel: ExcessPanel) -> None:
     e = panel.edges
     scale = 1.0 / (np.diff(e) * panel.per_unit_x) if panel.per_unit_x else np.ones(e.size - 1)
     osc = panel.oscillation * scale
