@@ -251,7 +251,7 @@ def closure_3p1_figure(
                 ms=1.0,
                 color="k",
                 alpha=0.6,
-                label=f"official {name} (points)" if k == 0 else None,
+                label="official contours (points)" if k == 0 else None,
             )
         ax_c.contour(s, dm2, d_ours, levels=[level], colors=[color], linewidths=1.5)
         ax_c.plot([], [], color=color, lw=1.5, label=f"ours {name} (Wilks)")
