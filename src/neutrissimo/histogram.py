@@ -1,0 +1,96 @@
+"""Weighted 1-D histograms with their Monte Carlo variance.
+
+A :class:`Histogram` holds bin edges, the sum of weights per bin and the sum of squared weights
+per bin. For a weighted Monte Carlo sample, ``sumw2`` estimates the variance of each bin content
+(Poisson process with weights: Var[sum_i w_i] = sum_i w_i^2), so ``sqrt(sumw2)`` is the
+Monte Carlo error bar and ``sumw**2 / sumw2`` the effective number of events in a bin.
+
+Edge cases: values outside ``[edges[0], edges[-1]]`` (including +-inf) are not counted; the last
+bin is closed on the right, as in :func:`numpy.histogram`. An empty bin has ``sumw = sumw2 = 0``
+and an effective count of 0.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+from neutrissimo.exceptions import ConfigurationError
+
+__all__ = ["Histogram", "fill_histogram"]
+
+
+@dataclass(frozen=True)
+class Histogram:
+    """Bin edges (n+1), summed weights (n) and summed squared weights (n)."""
+
+    edges: NDArray[np.float64]
+    sumw: NDArray[np.float64]
+    sumw2: NDArray[np.float64]
+
+    def __post_init__(self) -> None:
+        if self.edges.ndim != 1 or self.sumw.shape != (self.edges.size - 1,):
+            raise ConfigurationError(
+                f"Histogram with {self.edges.size} edges needs {self.edges.size - 1} bin "
+                f"contents, got shape {self.sumw.shape}."
+            )
+        if self.sumw2.shape != self.sumw.shape:
+            raise ConfigurationError(
+                f"Histogram sumw2 shape {self.sumw2.shape} differs from sumw {self.sumw.shape}."
+            )
+
+    @property
+    def centers(self) -> NDArray[np.float64]:
+        """Bin centres."""
+        return 0.5 * (self.edges[1:] + self.edges[:-1])
+
+    @property
+    def widths(self) -> NDArray[np.float64]:
+        """Bin widths."""
+        return np.diff(self.edges)
+
+    @property
+    def errors(self) -> NDArray[np.float64]:
+        """Monte Carlo standard error per bin, sqrt(sum w^2)."""
+        return np.sqrt(self.sumw2)
+
+    @property
+    def effective_entries(self) -> NDArray[np.float64]:
+        """(sum w)^2 / sum w^2 per bin (0 for empty bins)."""
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return np.where(self.sumw2 > 0, self.sumw**2 / self.sumw2, 0.0)
+
+    def scaled(self, factor: float) -> Histogram:
+        """The histogram of the weights multiplied by ``factor`` (sumw2 scales as factor^2)."""
+        return Histogram(self.edges, self.sumw * factor, self.sumw2 * factor**2)
+
+    def __add__(self, other: Histogram) -> Histogram:
+        """Sum of two histograms of independent samples with identical edges."""
+        if not np.array_equal(self.edges, other.edges):
+            raise ConfigurationError("Cannot add histograms with different bin edges.")
+        return Histogram(self.edges, self.sumw + other.sumw, self.sumw2 + other.sumw2)
+
+
+def fill_histogram(values: ArrayLike, weights: ArrayLike, edges: ArrayLike) -> Histogram:
+    """Histogram ``values`` with ``weights`` into ``edges``, keeping sum(w) and sum(w^2) per bin.
+
+    Raises:
+        ConfigurationError: edges not strictly increasing, or values/weights of different
+            shapes, or non-finite weights.
+    """
+    edges = np.asarray(edges, dtype=float)
+    values = np.asarray(values, dtype=float).ravel()
+    weights = np.asarray(weights, dtype=float).ravel()
+    if edges.ndim != 1 or edges.size < 2 or np.any(np.diff(edges) <= 0):
+        raise ConfigurationError(f"Histogram edges must increase strictly; got {edges}.")
+    if values.shape != weights.shape:
+        raise ConfigurationError(
+            f"values ({values.size}) and weights ({weights.size}) must have the same length."
+        )
+    if not np.all(np.isfinite(weights)):
+        raise ConfigurationError("Histogram weights contain NaN or inf.")
+    sumw, _ = np.histogram(values, bins=edges, weights=weights)
+    sumw2, _ = np.histogram(values, bins=edges, weights=weights**2)
+    return Histogram(edges, sumw.astype(float), sumw2.astype(float))
