@@ -137,6 +137,16 @@ class Events:
         """Rate, MC error and effective sample size at ``model``."""
         return WeightSummary.of(self.weights(model))
 
+    def shares(self, column: str = "region", model: DipoleModel | None = None) -> dict[str, float]:
+        """Share of the weighted rate per label of ``column`` (e.g. where the HNL was made).
+        Empty if the total rate is zero."""
+        weights = self.weights(model)
+        total = float(np.sum(weights))
+        labels = self.columns[column]
+        if total <= 0:
+            return {}
+        return {str(k): float(np.sum(weights[labels == k]) / total) for k in np.unique(labels)}
+
     def select(self, mask: NDArray[np.bool_]) -> Events:
         """The events where ``mask`` is true (weights keep their per-generated-event meaning)."""
         return replace(self, columns={k: v[mask] for k, v in self.columns.items()})

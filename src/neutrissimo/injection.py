@@ -45,10 +45,9 @@ before the decay-position factor.
 
 from __future__ import annotations
 
-import functools
 import time
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -62,10 +61,10 @@ from neutrissimo.events import Events
 from neutrissimo.exceptions import ConfigurationError, PhysicsDomainError
 from neutrissimo.flux import Flux
 from neutrissimo.geometry import Detector
-from neutrissimo.shapes import Sphere
 from neutrissimo.kinematics import hnl_energy_and_angle, threshold_energy
 from neutrissimo.model import DipoleModel
 from neutrissimo.nuclei import nucleus
+from neutrissimo.shapes import Sphere
 
 __all__ = ["BATCH_SIZE", "InjectionSettings", "Setup", "Species", "generate", "species_of"]
 
@@ -170,7 +169,9 @@ def species_of(setup: Setup) -> list[Species]:
             species.append(Species(make_target("proton"), name, float(nuc.Z)))
     unknown = set(setup.channels) - {"coherent", "proton"}
     if unknown:
-        raise ConfigurationError(f"Unknown upscattering channels {sorted(unknown)}; use 'coherent', 'proton'.")
+        raise ConfigurationError(
+            f"Unknown upscattering channels {sorted(unknown)}; use 'coherent', 'proton'."
+        )
     return species
 
 
@@ -224,10 +225,14 @@ def _prepare(setup: Setup, m_N: float) -> _Prepared:
     g_norm = g / np.sum(g * np.diff(u_edges)) if np.any(g > 0) else np.ones_like(g)
     u_density = share + (1.0 - share) * g_norm
     flux_above = float(setup.flux.integral(e_min=threshold))
-    return _Prepared(setup, m_N, species, tables, densities, threshold, flux_above, u_edges, u_density)
+    return _Prepared(
+        setup, m_N, species, tables, densities, threshold, flux_above, u_edges, u_density
+    )
 
 
-def _sample_energy(prep: _Prepared, rng: np.random.Generator, n: int) -> tuple[FloatArray, FloatArray]:
+def _sample_energy(
+    prep: _Prepared, rng: np.random.Generator, n: int
+) -> tuple[FloatArray, FloatArray]:
     """Energies (GeV) and their weights Phi(E)/q_E(E) (nu / cm^2 / POT)."""
     widths = np.diff(prep.u_edges)
     cdf = np.concatenate([[0.0], np.cumsum(prep.u_density * widths)])
@@ -242,14 +247,20 @@ def _sample_energy(prep: _Prepared, rng: np.random.Generator, n: int) -> tuple[F
     return energy, prep.flux_above * norm / prep.u_density[k]
 
 
-def _sample_rays(settings: InjectionSettings, rng: np.random.Generator, n: int) -> tuple[FloatArray, FloatArray]:
+def _sample_rays(
+    settings: InjectionSettings, rng: np.random.Generator, n: int
+) -> tuple[FloatArray, FloatArray]:
     """Ray origins (n, 3) at z = start_z and their transverse weights 1/q(x, y) (cm^2)."""
     inner = rng.random(n) < settings.inner_share
     radius = np.where(inner, settings.inner_radius, settings.outer_radius) * np.sqrt(rng.random(n))
     phi = 2.0 * np.pi * rng.random(n)
-    origins = np.column_stack([radius * np.cos(phi), radius * np.sin(phi), np.full(n, settings.start_z)])
+    origins = np.column_stack(
+        [radius * np.cos(phi), radius * np.sin(phi), np.full(n, settings.start_z)]
+    )
     q = (1.0 - settings.inner_share) / (np.pi * settings.outer_radius**2) + np.where(
-        radius < settings.inner_radius, settings.inner_share / (np.pi * settings.inner_radius**2), 0.0
+        radius < settings.inner_radius,
+        settings.inner_share / (np.pi * settings.inner_radius**2),
+        0.0,
     )
     return origins, 1.0 / q
 
@@ -290,7 +301,9 @@ def _sample_vertices(
     t_log = settings.reference_z - distance - settings.start_z
     t = np.where(component == 2, t_log, t_matter)
     volume = segments.volume_at(t)
-    lam = np.where(volume >= 0, np.take_along_axis(per_volume, np.maximum(volume, 0)[:, None], 1)[:, 0], 0.0)
+    lam = np.where(
+        volume >= 0, np.take_along_axis(per_volume, np.maximum(volume, 0)[:, None], 1)[:, 0], 0.0
+    )
     upstream = settings.reference_z - (settings.start_z + t)
     q_log = np.where(
         (upstream >= settings.log_min) & (upstream <= settings.log_max),
@@ -368,9 +381,9 @@ def _sample_decays(
     level = rng.random(n)
     log_span = np.log(x_out / x_lo)
     x = np.where(uniform, x_in + level * (x_out - x_in), x_lo * np.exp(level * log_span))
-    q = share * ((x >= x_in) & (x <= x_out)) / np.maximum(x_out - x_in, 1e-300) + (
-        1.0 - share
-    ) / (x * log_span)
+    q = share * ((x >= x_in) & (x <= x_out)) / np.maximum(x_out - x_in, 1e-300) + (1.0 - share) / (
+        x * log_span
+    )
     return x, q, valid
 
 
@@ -412,7 +425,8 @@ def _generate_batch(
     energy, w_energy = _sample_energy(prep, rng, n)
     origins, w_ray = _sample_rays(settings, rng, n)
     sigma_h = np.stack(
-        [np.column_stack([t.cross_section(energy, h) for h in _CHANNELS]) for t in prep.tables], axis=1
+        [np.column_stack([t.cross_section(energy, h) for h in _CHANNELS]) for t in prep.tables],
+        axis=1,
     )  # (n, S, 2), cm^2 at d = 1
     t, volume, w_vertex = _sample_vertices(prep, rng, origins, sigma_h.sum(axis=2))
     interacts = w_vertex > 0
@@ -422,10 +436,14 @@ def _generate_batch(
     target_mass = np.array([sp.target.mass for sp in prep.species])[species]
     for s, table in enumerate(prep.tables):
         for h, channel in enumerate(_CHANNELS):
-            idx = np.flatnonzero(interacts & (species == s) & (helicity == h) & (energy > table.threshold))
+            idx = np.flatnonzero(
+                interacts & (species == s) & (helicity == h) & (energy > table.threshold)
+            )
             if idx.size:
                 q2[idx], sigma_hat[idx] = table.sample_q2(rng, energy[idx], channel)
-    w_xs = np.where(sigma_chosen > 0, sigma_hat / np.where(sigma_chosen > 0, sigma_chosen, 1.0), 0.0)
+    w_xs = np.where(
+        sigma_chosen > 0, sigma_hat / np.where(sigma_chosen > 0, sigma_chosen, 1.0), 0.0
+    )
     e_n, cos_n = hnl_energy_and_angle(energy, q2, model.m_N, target_mass)
     p_n = np.sqrt(np.maximum(e_n**2 - model.m_N**2, 0.0))
     vertex = origins + t[:, None] * np.array([0.0, 0.0, 1.0])

@@ -1,0 +1,183 @@
+"""The weighted Monte Carlo: closure against an analytic rate, reweighting, distributions."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from scipy import integrate, stats
+
+from neutrissimo import ConfigurationError, DipoleModel, PhysicsDomainError, make_target
+from neutrissimo.cross_sections import total_cross_section
+from neutrissimo.experiments.setups import load_setup
+from neutrissimo.flux import Flux, HistogramSpectrum
+from neutrissimo.geometry import Detector, Volume
+from neutrissimo.injection import InjectionSettings, Setup, generate
+from neutrissimo.materials import Material
+from neutrissimo.shapes import Box, Sphere
+
+E0 = 20.0  # GeV, monochromatic beam of the toy
+M_N = 0.05  # GeV: at 20 GeV HNLs and photons fly within ~1e-3 rad of the beam
+SLAB, GAP, FV = (0.0, 10.0), (10.0, 50.0), (50.0, 80.0)  # cm along z
+HALF = 1e6  # cm: slabs are effectively infinite transversally
+
+
+def toy_setup() -> Setup:
+    target = Material("CARBON", 10.0, (("C12", 1.0),))
+    converter = Material("CONVERTER", 2.0, (("C12", 1.0),))
+    volumes = (
+        Volume("slab", Box((0.0, 0.0, 5.0), (HALF, HALF, 5.0)), target, 1, "detector"),
+        Volume("converter", Box((0.0, 0.0, 65.0), (HALF, HALF, 15.0)), converter, 1, "detector"),
+    )
+    detector = Detector("toy", volumes, fiducial=Box((0.0, 0.0, 65.0), (HALF, HALF, 15.0)))
+    flux = Flux(
+        "mono",
+        "toy",
+        "fhc",
+        "numu",
+        HistogramSpectrum(np.array([E0 - 1e-3, E0 + 1e-3]), np.array([500.0])),
+    )
+    settings = InjectionSettings(
+        start_z=-10.0,
+        inner_radius=100.0,
+        outer_radius=100.0,
+        near_z=(-10.0, 10.0),
+        reference_z=0.0,
+        log_min=0.1,
+        log_max=10.0,
+        decay_region=Sphere((0.0, 0.0, 40.0), 300.0),
+    )
+    return Setup("toy", detector, flux, 1.0, ("coherent",), settings)
+
+
+def analytic_rate(setup: Setup, decay_length: float) -> float:
+    """Photons converting in the fiducial slab per POT: quadrature along z (forward kinematics)."""
+    slab, converter = setup.detector.volumes
+    mu_slab = 1.0 / slab.material.pair_length
+    mu_fv = 1.0 / converter.material.pair_length
+    n_slab = slab.material.number_densities[0]
+    n_fv = converter.material.number_densities[0]  # the converter makes HNLs too
+    sigma = total_cross_section(make_target("C12"), np.array([E0]), M_N, 1.0)[0]
+    accept = 1 - np.exp(-mu_fv * (FV[1] - FV[0]))
+
+    def convert(z_decay: float) -> float:
+        if z_decay < SLAB[1]:
+            return np.exp(-mu_slab * (SLAB[1] - z_decay)) * accept
+        if z_decay < FV[0]:
+            return accept
+        if z_decay < FV[1]:
+            return 1 - np.exp(-mu_fv * (FV[1] - z_decay))
+        return 0.0
+
+    def per_vertex(z_v: float) -> float:
+        points = [p - z_v for p in (SLAB[1], FV[0], FV[1]) if p > z_v]
+        value, _ = integrate.quad(
+            lambda x: np.exp(-x / decay_length) / decay_length * convert(z_v + x),
+            0,
+            FV[1] - z_v,
+            points=points, limit=200,
+        )  # fmt: skip
+        return value
+
+    in_slab, _ = integrate.quad(per_vertex, *SLAB, limit=200)
+    in_fv, _ = integrate.quad(per_vertex, *FV, limit=200)
+    return np.pi * 100.0**2 * sigma * (n_slab * in_slab + n_fv * in_fv)  # Phi = 1/cm^2/POT, d = 1
+
+
+@pytest.fixture(scope="module")
+def toy_events():
+    return generate(
+        toy_setup(), DipoleModel(m_N=M_N, d_mu=1e-6), 200_000, np.random.default_rng(42)
+    )
+
+
+@pytest.mark.parametrize("decay_length", [3.0, 60.0, 1e5])  # cm: short, medium, long
+def test_closure_against_the_analytic_rate(toy_events, decay_length):
+    """Weighted rate = production x decay-in-region x conversion, within 3 standard errors."""
+    beta_gamma = np.sqrt(E0**2 - M_N**2) / M_N
+    d = np.sqrt((1.973269804e-14 / (decay_length / beta_gamma)) * 4 * np.pi / M_N**3)
+    model = DipoleModel(m_N=M_N, d_mu=d)
+    summary = toy_events.summary(model)
+    expected = d**2 * analytic_rate(toy_setup(), decay_length)
+    assert summary.rate == pytest.approx(expected, abs=3 * summary.error)
+    assert summary.error / summary.rate < 0.02  # the test has teeth
+
+
+@pytest.fixture(scope="module")
+def miniboone_events():
+    return generate(
+        load_setup("miniboone"), DipoleModel(m_N=0.1, d_mu=1e-6), 100_000, np.random.default_rng(7)
+    )
+
+
+@pytest.mark.parametrize(
+    "couplings", [{"d_mu": 3e-7}, {"d_mu": 3e-6}, {"d_mu": 1e-6, "d_tau": 1.68e-5}], ids=str
+)
+def test_reweighted_sample_agrees_with_a_fresh_sample(miniboone_events, couplings):
+    """Sample made at d1 reweighted to d2 vs an independent sample made at d2: rate and the
+    photon-energy histogram agree within their combined errors."""
+    target = DipoleModel(m_N=0.1, **couplings)
+    fresh = generate(load_setup("miniboone"), target, 100_000, np.random.default_rng(8))
+    a, b = miniboone_events.weights(target), fresh.weights()
+    sa, sb = miniboone_events.summary(target), fresh.summary()
+    assert sa.rate == pytest.approx(sb.rate, abs=3 * np.hypot(sa.error, sb.error))
+    edges = np.array([0.0, 0.15, 0.3, 0.5, 0.8, 1.5, 10.0])
+    ha, _ = np.histogram(miniboone_events["photon_energy"], edges, weights=a)
+    hb, _ = np.histogram(fresh["photon_energy"], edges, weights=b)
+    va, _ = np.histogram(miniboone_events["photon_energy"], edges, weights=a**2)
+    vb, _ = np.histogram(fresh["photon_energy"], edges, weights=b**2)
+    keep = (va + vb) > 0
+    chi2 = np.sum((ha - hb)[keep] ** 2 / (va + vb)[keep])
+    assert stats.chi2.sf(chi2, keep.sum()) > 1e-3
+
+
+def test_rest_frame_photon_angles_follow_the_helicity(miniboone_events):
+    """Generated (unweighted) cos theta*: (1 - cos)/2 for flip, (1 + cos)/2 for conserve."""
+    cos = miniboone_events["cos_theta_star"]
+    flip = miniboone_events["helicity"] == "flip"
+    assert stats.kstest(cos[flip], lambda c: (1 + c) / 2 - (c**2 - 1) / 4).pvalue > 1e-3
+    assert stats.kstest(cos[~flip], lambda c: (1 + c) / 2 + (c**2 - 1) / 4).pvalue > 1e-3
+
+
+def test_weights_are_finite_and_exactly_zero_without_conversion(miniboone_events):
+    photons_miss = miniboone_events["weight_production"] == 0
+    assert photons_miss.any()  # some photons point away from the fiducial volume
+    for d in (1e-9, 1e-7, 1e-5, 1e-3):
+        weights = miniboone_events.weights(DipoleModel(m_N=0.1, d_mu=d))
+        assert np.all(np.isfinite(weights))
+        assert np.all(weights[photons_miss] == 0.0)
+    inside = np.linalg.norm(miniboone_events["conversion_point"][~photons_miss], axis=1)
+    assert inside.max() <= 500.0 + 1e-6  # every converting photon converts in the 5 m sphere
+
+
+def test_same_seed_same_events():
+    setup = load_setup("miniboone")
+    model = DipoleModel(m_N=0.47, d_mu=1.25e-6)
+    a = generate(setup, model, 2_000, np.random.default_rng(123))
+    b = generate(setup, model, 2_000, np.random.default_rng(123))
+    for name, column in a.columns.items():
+        np.testing.assert_array_equal(column, b.columns[name])
+
+
+def test_kinematic_reach_and_bad_requests():
+    setup = load_setup("miniboone")
+    with pytest.raises(PhysicsDomainError, match="kinematic reach"):
+        generate(setup, DipoleModel(m_N=12.0, d_mu=1e-6), 10, np.random.default_rng(1))
+    with pytest.raises(ConfigurationError, match="n_events"):
+        generate(setup, DipoleModel(m_N=0.1, d_mu=1e-6), 0, np.random.default_rng(1))
+    with pytest.raises(ConfigurationError, match="Unknown experiment"):
+        load_setup("minerva-xx")
+
+
+@pytest.mark.parametrize("decay_length", [2.0, 60.0, 5e3])  # cm
+def test_weighted_decay_distances_follow_the_exponential(toy_events, decay_length):
+    """With the decay-position factor exp(-x/L)/(L q(x)) as weight, the decay distances follow
+    exp(-x/L)/L on [0, 300] cm (inside the decay region for every toy vertex)."""
+    x = toy_events["decay_distance"]
+    weight = np.exp(-x / decay_length) / (decay_length * toy_events["decay_proposal"])
+    edges = np.concatenate([[0.0], np.geomspace(1e-2, 300.0, 25)])
+    counts, _ = np.histogram(x, edges, weights=weight / len(x))
+    errors2, _ = np.histogram(x, edges, weights=(weight / len(x)) ** 2)
+    expected = np.exp(-edges[:-1] / decay_length) - np.exp(-edges[1:] / decay_length)
+    keep = errors2 > 0
+    chi2 = np.sum((counts[keep] - expected[keep]) ** 2 / errors2[keep])
+    assert stats.chi2.sf(chi2, keep.sum()) > 1e-3
