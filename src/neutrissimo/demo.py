@@ -27,10 +27,20 @@ BENCHMARKS: tuple[tuple[str, DipoleModel], ...] = (
 )
 
 
-def run_demo(output: Path, echo: Callable[[str], None] = print) -> list[Path]:
-    """Print lifetimes and cross sections at the benchmark points; write the figures to
-    ``output``. Returns the paths written."""
+def run_demo(
+    output: Path, echo: Callable[[str], None] = print, events: int = 200_000
+) -> list[Path]:
+    """Print lifetimes and cross sections at the benchmark points, simulate them at MiniBooNE
+    (and the first one at MINERvA ME FHC), and write the figures to ``output``. Returns the
+    paths written."""
+    from neutrissimo.experiments.setups import load_setup
     from neutrissimo.flux import load_flux
+    from neutrissimo.injection import generate
+    from neutrissimo.plotting.monte_carlo import (
+        photon_distributions,
+        production_regions,
+        target_vertex_map,
+    )
     from neutrissimo.plotting.physics import (
         fig13_form_factors,
         fig14_cross_sections,
@@ -64,6 +74,29 @@ def run_demo(output: Path, echo: Callable[[str], None] = print) -> list[Path]:
         save_figure(fig13_form_factors(), output / "fig13_form_factors.png"),
         save_figure(fig14_cross_sections(), output / "fig14_cross_sections.png"),
         save_figure(fig15_helicity_ratio(masses, ratio), output / "fig15_helicity_ratio.png"),
+    ]
+    samples = []
+    for (label, hnl), seed in zip(BENCHMARKS, (1, 2), strict=True):
+        sample = generate(
+            load_setup("miniboone"), hnl, events, np.random.default_rng(seed), seed=seed
+        )
+        summary = sample.summary()
+        echo(
+            f"MiniBooNE, {label}: {summary.rate:.4g} +- {summary.error:.2g} photons converting "
+            f"in the fiducial volume at {sample.metadata['pot']:.3g} POT (before efficiency, "
+            "cuts); " + ", ".join(f"{k} {v:.1%}" for k, v in sample.shares().items() if v >= 1e-3)
+        )
+        samples.append((f"m_N = {hnl.m_N} GeV, d = {hnl.d_mu:g}", sample))
+    minerva = generate(
+        load_setup("minerva-me-fhc"), BENCHMARKS[0][1], events, np.random.default_rng(3), seed=3
+    )
+    written += [
+        save_figure(photon_distributions(samples), output / "miniboone_photons.png"),
+        save_figure(production_regions(samples), output / "miniboone_regions.png"),
+        save_figure(
+            target_vertex_map(minerva, ("Fe2", "Pb2"), "(MINERvA ME FHC)"),
+            output / "fig2_minerva_target2.png",
+        ),
     ]
     for path in written:
         echo(f"wrote {path}")
