@@ -26,6 +26,8 @@ app = typer.Typer(
 )
 data_app = typer.Typer(help="The public data files: list, verify, fetch.", no_args_is_help=True)
 app.add_typer(data_app, name="data")
+fit_app = typer.Typer(help="Fits of the MiniBooNE excess.", no_args_is_help=True)
+app.add_typer(fit_app, name="fit")
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -271,6 +273,60 @@ def simulate(
         ),
     ] + ([f"wrote {output}"] if output is not None else [])
     _emit(payload, as_json, lines)
+
+
+@fit_app.command("miniboone")
+@_friendly_errors
+def fit_miniboone(
+    output: Annotated[
+        Path, typer.Option("--output", "-o", help="Folder for grids, contours, figures.")
+    ],
+    oscillation: Annotated[
+        str, typer.Option("--oscillation", help="global-no-mb | mb-microboone | none")
+    ] = "global-no-mb",
+    d_tau_scenario: Annotated[
+        str, typer.Option("--d-tau-scenario", help="none | mass-ratio | fixed-1e-5")
+    ] = "none",
+    masses: Annotated[
+        int, typer.Option("--masses", help="m_N grid points (10 MeV - 2 GeV, log).")
+    ] = 25,
+    couplings: Annotated[
+        int, typer.Option("--couplings", help="d_mu grid points (1e-8 - 1e-5, log).")
+    ] = 40,
+    events: Annotated[int, typer.Option("--events", help="Events simulated per mass.")] = 200_000,
+    seed: Annotated[int, typer.Option("--seed", help="Master seed.")] = 1,
+    scheduler: Annotated[
+        str,
+        typer.Option("--scheduler", help="serial | local (Dask LocalCluster) | tcp://host:port"),
+    ] = "serial",
+    workers: Annotated[int | None, typer.Option("--workers", help="Local Dask workers.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the best fits as JSON.")] = False,
+) -> None:
+    """MiniBooNE E_QE and cos(theta) fits over (m_N, d_mu); resumes an interrupted scan."""
+    from neutrissimo.miniboone_fit import (
+        ScanGrid,
+        fit_grid,
+        run_miniboone_scan,
+        summarize,
+        write_miniboone_outputs,
+    )
+
+    grid = ScanGrid.default(masses, couplings, events, seed)
+    histograms = run_miniboone_scan(
+        grid, output, scheduler, workers, progress=None if as_json else typer.echo
+    )
+    result = fit_grid(grid, histograms, oscillation, d_tau_scenario)
+    summary = summarize(result)
+    written = write_miniboone_outputs(output, result, summary)
+    lines = [
+        f"{obs}: best fit m_N = {s['best_fit_m_N_GeV']:.4g} GeV, "
+        f"d_mu = {s['best_fit_d_mu_GeVinv']:.3g} GeV^-1, "
+        f"chi2 = {s['chi2_best_fit']:.2f}; no HNL: chi2 = {s['chi2_no_hnl']:.2f} "
+        f"(Delta chi2 = {s['delta_chi2_no_hnl']:.2f})"
+        for obs, s in summary.items()
+        if isinstance(s, dict)
+    ] + [f"wrote {len(written)} files to {output}"]
+    _emit(summary, as_json, lines)
 
 
 @app.command()
