@@ -318,8 +318,8 @@ def _convexity_problem(vertices: FloatArray) -> str | None:
     positive, negative = cross > tol, cross < -tol
     if positive.any() and negative.any():
         minority = negative if positive.sum() >= negative.sum() else positive
-        k = int(np.argmax(minority))
-        return f"the polygon is not convex (it turns the other way at vertex {(k + 1) % n})"
+        x, y = vertices[(int(np.argmax(minority)) + 1) % n]
+        return f"the polygon is not convex (it turns the other way at vertex ({x:g}, {y:g}))"
     turning = np.sum(np.arctan2(cross, np.einsum("ij,ij->i", edges, nxt)))
     if abs(abs(turning) - 2 * math.pi) > 1e-6:
         return "the polygon winds around more than once (self-intersecting)"

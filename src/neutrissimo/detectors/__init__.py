@@ -112,6 +112,10 @@ def load_detector(name_or_path: str | os.PathLike[str]) -> Detector:
     return parse_detector(text, source=str(path))
 
 
+def _sentence(text: str) -> str:
+    return text if text.endswith((".", "?", "!")) else text + "."
+
+
 class _Reader:
     """Builds GeometryErrors that name the file and the place in it."""
 
@@ -119,8 +123,8 @@ class _Reader:
         self.source = source
 
     def error(self, where: str, problem: str, fix: str = "") -> GeometryError:
-        message = f"Detector file '{self.source}': {where}: {problem}."
-        return GeometryError(message + (f" Fix: {fix}." if fix else ""))
+        message = _sentence(f"Detector file '{self.source}': {where}: {problem}")
+        return GeometryError(message + (" " + _sentence(f"Fix: {fix}") if fix else ""))
 
     def check_keys(self, table: dict[str, Any], where: str, allowed: tuple[str, ...]) -> None:
         for key in table:
@@ -131,7 +135,7 @@ class _Reader:
 
     def require(self, table: dict[str, Any], key: str, where: str, what: str) -> Any:
         if key not in table:
-            raise self.error(where, f"missing key '{key}' ({what})", f"add {key} = ...")
+            raise self.error(where, f"missing key '{key}' ({what})", f"add `{key} = ...`")
         return table[key]
 
     def number(self, value: Any, where: str, key: str) -> float:
@@ -182,7 +186,7 @@ def _shape(reader: _Reader, table: dict[str, Any], where: str, base_keys: tuple[
     try:
         return _SHAPE_TYPES[kind](**params)
     except ConfigurationError as exc:
-        raise reader.error(where, str(exc).rstrip(".")) from None
+        raise reader.error(where, str(exc)) from None
 
 
 def _material(reader: _Reader, name: str, table: Any, users: list[str]) -> Material:
@@ -201,8 +205,7 @@ def _material(reader: _Reader, name: str, table: Any, users: list[str]) -> Mater
     try:
         return Material(name, density, tuple(fractions.items()))
     except (ConfigurationError, UnknownNucleusError) as exc:
-        message = str(exc).removeprefix(f"Material '{name}': ").rstrip(".")
-        raise reader.error(where, message) from None
+        raise reader.error(where, str(exc).removeprefix(f"Material '{name}': ")) from None
 
 
 def parse_detector(text: str, *, source: str = "<string>") -> Detector:
@@ -216,7 +219,7 @@ def parse_detector(text: str, *, source: str = "<string>") -> Detector:
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise reader.error("file", f"not valid TOML ({exc})") from None
+        raise reader.error("file", f"not valid TOML ({exc})", "correct the syntax there") from None
     reader.check_keys(data, "top level", _TOP_KEYS)
     name = reader.string(
         reader.require(data, "name", "top level", "detector name"), "top level", "name"
