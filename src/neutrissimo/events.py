@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -32,6 +31,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 from numpy.typing import NDArray
 
+from neutrissimo.atomic import atomic_path
 from neutrissimo.exceptions import ConfigurationError, DataFileError
 from neutrissimo.model import DipoleModel
 
@@ -155,7 +155,6 @@ class Events:
         """Write the sample to ``path`` atomically (temporary file in the same folder, then
         rename), with the model, metadata and units in the Parquet schema metadata."""
         path = Path(path)
-        path.parent.mkdir(parents=True, exist_ok=True)
         arrays: dict[str, pa.Array] = {}
         for name, col in self.columns.items():
             if name in _VECTORS:
@@ -181,14 +180,8 @@ class Events:
         table = pa.table(arrays).replace_schema_metadata(
             {f"neutrissimo.{k}": v for k, v in meta.items()}
         )
-        handle, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-        os.close(handle)
-        try:
+        with atomic_path(path) as tmp:
             pq.write_table(table, tmp)
-            os.replace(tmp, path)
-        finally:
-            if os.path.exists(tmp):
-                os.unlink(tmp)
         return path
 
 

@@ -20,9 +20,7 @@ d_tau scenarios (Sec. IV.C, Fig. 7): ``"none"`` (d_tau = 0), ``"mass-ratio"``
 
 from __future__ import annotations
 
-import json
 import os
-import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,6 +29,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from neutrissimo.atomic import write_json
 from neutrissimo.constants import M_MUON, M_TAU
 from neutrissimo.exceptions import ConfigurationError
 from neutrissimo.experiments import miniboone
@@ -230,16 +229,6 @@ def summarize(result: FitResult) -> dict[str, Any]:
             "delta_chi2_no_hnl": result.no_hnl[observable] - best,
         }
     return out
-
-
-def write_json(path: Path, payload: dict[str, Any]) -> Path:
-    """Write ``payload`` as JSON atomically."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    with os.fdopen(handle, "w") as stream:
-        json.dump(payload, stream, indent=2)
-    os.replace(tmp, path)
-    return path
 
 
 def benchmark_histograms(

@@ -17,7 +17,6 @@ numbers; it receives ``(task, numpy.random.Generator)``.
 from __future__ import annotations
 
 import os
-import tempfile
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,6 +25,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from neutrissimo.atomic import atomic_path
 from neutrissimo.exceptions import ConfigurationError
 
 __all__ = ["ScanTask", "load_point", "run_scan", "task_generators"]
@@ -68,17 +68,9 @@ def load_point(folder: Path, key: str) -> Result | None:
 
 
 def _save_point(folder: Path, key: str, result: Mapping[str, Any]) -> Result:
-    path = _point_path(folder, key)
-    path.parent.mkdir(parents=True, exist_ok=True)
     arrays = {name: np.asarray(value) for name, value in result.items()}
-    handle, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{key}.", suffix=".npz")
-    os.close(handle)
-    try:
+    with atomic_path(_point_path(folder, key)) as tmp:
         np.savez(tmp, **arrays)
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
     return arrays
 
 

@@ -86,9 +86,7 @@ place with :func:`os.replace` (atomic on POSIX).
 from __future__ import annotations
 
 import itertools
-import os
 import re
-import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -97,6 +95,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 from scipy import stats as sps
 
+from neutrissimo.atomic import write_text
 from neutrissimo.exceptions import ConfigurationError, DataFileError, PhysicsDomainError
 from neutrissimo.experiments.miniboone import (
     COVARIANCE_BLOCKS,
@@ -526,18 +525,6 @@ def contour_paths(
 # CSV output
 
 
-def _atomic_write_text(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", newline="") as fh:
-            fh.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 def _fmt(a: NDArray[np.float64]) -> list[str]:
     return [f"{v:.10g}" for v in a]
 
@@ -561,7 +548,7 @@ def write_grid_csv(path: str | Path, m_N: ArrayLike, d_mu: ArrayLike, chi2: Arra
     cols = [_fmt(a.ravel()) for a in (mm, dd, c, delta)]
     lines = [",".join(GRID_COLUMNS)] + [",".join(row) for row in zip(*cols, strict=True)]
     path = Path(path)
-    _atomic_write_text(path, "\n".join(lines) + "\n")
+    write_text(path, "\n".join(lines) + "\n")
     return path
 
 
@@ -598,7 +585,7 @@ def write_contour_csvs(folder: str | Path, stem: str, paths: Sequence[ArrayLike]
             f"{a:.10g},{b:.10g}" for a, b in zip(arr[:, 0], arr[:, 1], strict=True)
         ]
         target = folder / f"{stem}_path{k}.csv"
-        _atomic_write_text(target, "\n".join(lines) + "\n")
+        write_text(target, "\n".join(lines) + "\n")
         written.append(target)
     pattern = re.compile(rf"{re.escape(stem)}_path\d+\.csv")
     for old in folder.glob(f"{stem}_path*.csv"):

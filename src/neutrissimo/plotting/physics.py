@@ -13,6 +13,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 from numpy.typing import NDArray
 
+from neutrissimo.atomic import atomic_path
 from neutrissimo.cross_sections import make_target, total_cross_section
 from neutrissimo.form_factors import FORM_FACTOR_KINDS, nuclear_form_factor
 from neutrissimo.kinematics import threshold_energy
@@ -30,10 +31,8 @@ _FF_STYLE = {
 
 def save_figure(fig: plt.Figure, path: Path) -> Path:
     """Write ``fig`` to ``path`` atomically (temporary file, then rename) and close it."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp")
-    fig.savefig(tmp, dpi=150, bbox_inches="tight", format=path.suffix.lstrip(".") or "png")
-    tmp.replace(path)
+    with atomic_path(path) as tmp:
+        fig.savefig(tmp, dpi=150, bbox_inches="tight", format=path.suffix.lstrip(".") or "png")
     plt.close(fig)
     return path
 
