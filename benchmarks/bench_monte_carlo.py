@@ -52,7 +52,8 @@ def main() -> None:
     rate = len(couplings) * len(events) / (time.perf_counter() - start)
     print(f"reweighting: {rate:.3g} events/s")
     print(
-        f"ESS over d_mu in [1e-8, 1e-5] at m_N = 0.1 GeV ({n} events), photons in the fiducial volume:"
+        f"ESS over d_mu in [1e-8, 1e-5] at m_N = 0.1 GeV ({n} events), "
+        "photons in the fiducial volume:"
     )
     ess = [events.summary(DipoleModel(m_N=0.1, d_mu=d)).effective_size for d in couplings]
     for d, value in zip(couplings[::5], ess[::5], strict=True):

@@ -19,9 +19,15 @@ def test_model_json_keys_and_values():
     assert result.exit_code == 0, result.output
     payload = json.loads(result.stdout)
     assert set(payload) >= {
-        "m_N_GeV", "nature", "couplings_GeVinv", "partial_widths_GeV", "width_GeV", "ctau_cm",
-        "lifetime_s", "decay_lengths",
-    }  # fmt: skip
+        "m_N_GeV",
+        "nature",
+        "couplings_GeVinv",
+        "partial_widths_GeV",
+        "width_GeV",
+        "ctau_cm",
+        "lifetime_s",
+        "decay_lengths",
+    }
     assert payload["ctau_cm"] == pytest.approx(1.5286, rel=1e-4)
     # beta gamma c tau at E_N = 1 GeV: sqrt(1 - 0.47^2)/0.47 * c tau
     assert payload["decay_lengths"][0]["decay_length_cm"] == pytest.approx(2.8707, rel=1e-4)
@@ -73,3 +79,70 @@ def test_demo_writes_the_figures(tmp_path):
     assert "c tau = 1.529 cm" in result.stdout
     for name in ("fig13_form_factors.png", "fig14_cross_sections.png", "fig15_helicity_ratio.png"):
         assert (tmp_path / name).stat().st_size > 10_000
+
+
+def test_simulate_writes_events_and_a_summary(tmp_path):
+    out = tmp_path / "events.parquet"
+    args = ["simulate", "--experiment", "miniboone", "--mass", "0.47", "--d-mu", "1.25e-6"]
+    result = runner.invoke(app, [*args, "--events", "3000", "-o", str(out), "--json"])
+    assert result.exit_code == 0, result.output
+    payload = json.loads(result.stdout)
+    assert payload["events_generated"] == 3000
+    assert payload["photons_in_fiducial"] > 0
+    assert sum(payload["share_by_region"].values()) == pytest.approx(1.0)
+    from neutrissimo.events import read_events
+
+    assert len(read_events(out)) == 3000
+    bad = runner.invoke(app, ["simulate", "--experiment", "t2k", "--mass", "0.1", "--d-mu", "1e-6"])
+    assert bad.exit_code == 2
+    assert "Unknown experiment" in bad.stderr
+
+
+def test_fit_and_limits_commands(tmp_path):
+    small = ["--masses", "2", "--couplings", "3", "--events", "3000"]
+    fit = runner.invoke(app, ["fit", "miniboone", "-o", str(tmp_path / "mb"), *small, "--json"])
+    assert fit.exit_code == 0, fit.output
+    assert set(json.loads(fit.stdout)) >= {"E_QE", "cos", "oscillation", "d_tau_scenario"}
+    limits = runner.invoke(
+        app,
+        ["limits", "minerva", "--sample", "le-fhc", "-o", str(tmp_path / "mn"), *small, "--json"],
+    )
+    assert limits.exit_code == 0, limits.output
+    entry = json.loads(limits.stdout)["samples"]["le_fhc"]
+    assert entry["has_data"] is True
+    assert len(entry["selection_efficiency"]) == 2
+    assert (tmp_path / "mn" / "le_fhc_limit_eta0.3.csv").is_file()
+    wrong = runner.invoke(
+        app, ["fit", "miniboone", "-o", str(tmp_path / "x"), "--oscillation", "sterile"]
+    )
+    assert wrong.exit_code == 2
+
+
+@pytest.mark.slow
+def test_reproduce_writes_every_figure(tmp_path):
+    args = [
+        "reproduce",
+        "-o",
+        str(tmp_path),
+        "--masses",
+        "3",
+        "--couplings",
+        "4",
+        "--events",
+        "5000",
+    ]
+    result = runner.invoke(app, [*args, "--scheduler", "serial"])
+    assert result.exit_code == 0, result.output
+    for name in (
+        "physics/fig13_form_factors.png",
+        "miniboone/fig3/preferred_regions.png",
+        "miniboone/fig3/excess_benchmark.png",
+        "miniboone/fig5/excess_benchmark.png",
+        "miniboone/fig7_mass_ratio/preferred_regions.png",
+        "minerva/fig10/minerva_limits.png",
+        "minerva/fig12/minerva_limits.png",
+        "minerva/fig8_selection.png",
+        "table1_minerva_targets.csv",
+        "summary.json",
+    ):
+        assert (tmp_path / name).is_file(), name

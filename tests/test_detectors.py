@@ -96,9 +96,29 @@ def test_minerva_axis_ray_crosses_the_targets_in_order(minerva):
         for v, length in zip(seg.volume[0], seg.length[0], strict=True)
         if length > 0 and v >= 0
     ]
-    expected = ["dirt", "hall", "veto_wall", "hall", "ecal", "tracker", "Fe1", "tracker", "Pb2",
-                "tracker", "C3", "tracker", "water", "tracker", "Pb4", "tracker", "Fe5",
-                "tracker", "ecal", "hall", "dirt"]  # fmt: skip
+    expected = [
+        "dirt",
+        "hall",
+        "veto_wall",
+        "hall",
+        "ecal",
+        "tracker",
+        "Fe1",
+        "tracker",
+        "Pb2",
+        "tracker",
+        "C3",
+        "tracker",
+        "water",
+        "tracker",
+        "Pb4",
+        "tracker",
+        "Fe5",
+        "tracker",
+        "ecal",
+        "hall",
+        "dirt",
+    ]
     assert names == expected
     lengths = seg.path_lengths()[0]
     for target in ("Fe1", "Pb2", "C3", "water", "Pb4", "Fe5"):

@@ -74,8 +74,9 @@ def analytic_rate(setup: Setup, decay_length: float) -> float:
             lambda x: np.exp(-x / decay_length) / decay_length * convert(z_v + x),
             0,
             FV[1] - z_v,
-            points=points, limit=200,
-        )  # fmt: skip
+            points=points,
+            limit=200,
+        )
         return value
 
     in_slab, _ = integrate.quad(per_vertex, *SLAB, limit=200)

@@ -19,9 +19,8 @@ import logging
 import tempfile
 import time
 
-from darknews_reference import PURE_DIPOLE
-
 from DarkNews.GenLauncher import GenLauncher
+from darknews_reference import PURE_DIPOLE
 
 
 def main() -> None:
@@ -41,7 +40,8 @@ def main() -> None:
         frame = generator.run()
         elapsed = time.perf_counter() - start
     print(
-        f"DarkNews 0.4.8 GenLauncher: {len(frame)} events in {elapsed:.1f} s = {len(frame) / elapsed:.3g} events/s"
+        f"DarkNews 0.4.8 GenLauncher: {len(frame)} events in {elapsed:.1f} s "
+        f"= {len(frame) / elapsed:.3g} events/s"
     )
 
 

@@ -19,10 +19,9 @@ from pathlib import Path
 
 from neutrissimo.experiments.miniboone_3p1 import (
     OFFICIAL_BEST_FIT,
-    load_official_contour,
+    closure_figure,
     run_3p1_closure,
 )
-from neutrissimo.plotting.miniboone import closure_3p1_figure
 
 
 def main() -> None:
@@ -70,18 +69,7 @@ def main() -> None:
                 f"95% {d['p95']:.4f}, max {d['max']:.4f}"
             )
 
-    contours = {"90%": load_official_contour("90"), "3sigma": load_official_contour("3s")}
-    fig = closure_3p1_figure(
-        r.ours.dm2_ev2,
-        r.ours.sin2_2theta,
-        r.ours.values,
-        r.official.values,
-        contours,
-        best_fits={
-            "ours": (r.best_fit_ours[1], r.best_fit_ours[0]),
-            "official": (r.best_fit_official[1], r.best_fit_official[0]),
-        },
-    )
+    fig = closure_figure(r)
     args.out_dir.mkdir(parents=True, exist_ok=True)
     suffix = "_chi2only" if args.no_log_det else ""
     out = args.out_dir / f"miniboone_3p1_closure{suffix}.png"

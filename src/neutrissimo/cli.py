@@ -28,6 +28,8 @@ data_app = typer.Typer(help="The public data files: list, verify, fetch.", no_ar
 app.add_typer(data_app, name="data")
 fit_app = typer.Typer(help="Fits of the MiniBooNE excess.", no_args_is_help=True)
 app.add_typer(fit_app, name="fit")
+limits_app = typer.Typer(help="Limits from MINERvA nu-e scattering.", no_args_is_help=True)
+app.add_typer(limits_app, name="limits")
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -238,9 +240,13 @@ def simulate(
     with Progress(transient=True, disable=as_json) as bar:
         task = bar.add_task(f"simulating {experiment}", total=events)
         sample = generate(
-            setup, hnl, events, np.random.default_rng(seed), seed=seed,
+            setup,
+            hnl,
+            events,
+            np.random.default_rng(seed),
+            seed=seed,
             progress=lambda done: bar.update(task, completed=done),
-        )  # fmt: skip
+        )
     summary = sample.summary()
     wall = sample.metadata["wall_time_s"]
     if output is not None:
@@ -305,12 +311,14 @@ def fit_miniboone(
     """MiniBooNE E_QE and cos(theta) fits over (m_N, d_mu); resumes an interrupted scan."""
     from neutrissimo.miniboone_fit import (
         ScanGrid,
+        check_fit_options,
         fit_grid,
         run_miniboone_scan,
         summarize,
         write_miniboone_outputs,
     )
 
+    check_fit_options(oscillation, d_tau_scenario)  # before any simulation
     grid = ScanGrid.default(masses, couplings, events, seed)
     histograms = run_miniboone_scan(
         grid, output, scheduler, workers, progress=None if as_json else typer.echo
@@ -327,6 +335,122 @@ def fit_miniboone(
         if isinstance(s, dict)
     ] + [f"wrote {len(written)} files to {output}"]
     _emit(summary, as_json, lines)
+
+
+@limits_app.command("minerva")
+@_friendly_errors
+def limits_minerva(
+    output: Annotated[
+        Path, typer.Option("--output", "-o", help="Folder for limits, grids, figures.")
+    ],
+    sample: Annotated[str, typer.Option("--sample", help="le-fhc | me-fhc | me-rhc | all")] = "all",
+    bkg_uncertainty: Annotated[
+        float, typer.Option("--bkg-uncertainty", help="Background-normalisation uncertainty.")
+    ] = 0.3,
+    d_tau_scenario: Annotated[
+        str, typer.Option("--d-tau-scenario", help="none | mass-ratio | fixed-1e-5")
+    ] = "none",
+    masses: Annotated[
+        int, typer.Option("--masses", help="m_N grid points (10 MeV - 2 GeV, log).")
+    ] = 25,
+    couplings: Annotated[
+        int, typer.Option("--couplings", help="d_mu grid points (1e-8 - 1e-4, log).")
+    ] = 49,
+    events: Annotated[
+        int, typer.Option("--events", help="Events simulated per mass and sample.")
+    ] = 200_000,
+    seed: Annotated[int, typer.Option("--seed", help="Master seed.")] = 1,
+    scheduler: Annotated[
+        str,
+        typer.Option("--scheduler", help="serial | local (Dask LocalCluster) | tcp://host:port"),
+    ] = "serial",
+    workers: Annotated[int | None, typer.Option("--workers", help="Local Dask workers.")] = None,
+    miniboone: Annotated[
+        Path | None,
+        typer.Option("--miniboone", help="Output folder of `fit miniboone` to overlay."),
+    ] = None,
+    data_file: Annotated[
+        Path | None, typer.Option("--data-file", help="dE/dx data for --sample me-rhc (2 columns).")
+    ] = None,
+    background_file: Annotated[
+        Path | None, typer.Option("--background-file", help="dE/dx background for me-rhc.")
+    ] = None,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print limits and efficiencies as JSON.")
+    ] = False,
+) -> None:
+    """95% CL limits on d_mu from MINERvA's nu-e samples; says which samples have data."""
+    from neutrissimo.experiments import minerva
+    from neutrissimo.minerva_limits import (
+        SAMPLES,
+        preferred_regions_from,
+        run_minerva_scan,
+        write_minerva_outputs,
+    )
+    from neutrissimo.miniboone_fit import ScanGrid, d_tau_of
+
+    d_tau_of(d_tau_scenario, 0.0)  # validate before simulating
+    names = list(SAMPLES) if sample == "all" else [sample.replace("-", "_")]
+    for name in names:
+        if name not in SAMPLES:
+            raise NeutrissimoError(
+                f"Unknown sample {sample!r}; choose le-fhc, me-fhc, me-rhc or all."
+            )
+    grid = ScanGrid.default(masses, couplings, events, seed, coupling_range=(1e-8, 1e-4))
+    report = None if as_json else typer.echo
+    scans = {
+        name: run_minerva_scan(name, grid, output, scheduler, workers, report) for name in names
+    }
+    histograms = {}
+    for name in names:
+        if name in minerva.load_config().samples_with_public_dedx:
+            histograms[name] = minerva.dedx_histogram(name)
+        elif data_file is not None and background_file is not None:
+            histograms[name] = minerva.dedx_histogram(
+                name, data_file=data_file, background_file=background_file
+            )
+    written, summary = write_minerva_outputs(
+        output,
+        scans,
+        bkg_uncertainty,
+        d_tau_scenario,
+        histograms,
+        preferred_regions_from(miniboone),
+    )
+    lines = []
+    for name, entry in summary["samples"].items():
+        if entry["has_data"]:
+            limits = [v for v in entry["limit_d_mu_GeVinv"] if v is not None]
+            best = f"strongest limit d_mu < {min(limits):.3g} GeV^-1" if limits else "no exclusion"
+        else:
+            best = "no public dE/dx data: N_fid and efficiencies only (see --data-file)"
+        lines.append(f"{name}: {best}")
+    lines.append(f"wrote {len(written)} files to {output}")
+    _emit(summary, as_json, lines)
+
+
+@app.command()
+@_friendly_errors
+def reproduce(
+    output: Annotated[
+        Path, typer.Option("--output", "-o", help="Folder for all figures and tables.")
+    ] = Path("neutrissimo-paper"),
+    masses: Annotated[int, typer.Option("--masses", help="m_N grid points.")] = 25,
+    couplings: Annotated[
+        int, typer.Option("--couplings", help="d_mu grid points (MiniBooNE).")
+    ] = 40,
+    events: Annotated[int, typer.Option("--events", help="Events per mass and sample.")] = 200_000,
+    seed: Annotated[int, typer.Option("--seed", help="Master seed.")] = 1,
+    scheduler: Annotated[
+        str,
+        typer.Option("--scheduler", help="serial | local (Dask LocalCluster) | tcp://host:port"),
+    ] = "local",
+    workers: Annotated[int | None, typer.Option("--workers", help="Local Dask workers.")] = None,
+) -> None:
+    """All the paper's figures and tables (Figs. 3-15, Table I) into one folder; resumable."""
+    from neutrissimo.reproduce import reproduce as run
+
+    run(output, masses, couplings, events, seed, scheduler, workers, echo=typer.echo)
 
 
 @app.command()

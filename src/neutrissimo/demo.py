@@ -11,11 +11,7 @@ from pathlib import Path
 
 import numpy as np
 
-from neutrissimo.cross_sections import (
-    flux_averaged_cross_section,
-    make_target,
-    total_cross_section,
-)
+from neutrissimo.cross_sections import make_target, total_cross_section
 from neutrissimo.model import DipoleModel
 
 __all__ = ["BENCHMARKS", "run_demo"]
@@ -34,19 +30,13 @@ def run_demo(
     (and the first one at MINERvA ME FHC), and write the figures to ``output``. Returns the
     paths written."""
     from neutrissimo.experiments.setups import load_setup
-    from neutrissimo.flux import load_flux
     from neutrissimo.injection import generate
     from neutrissimo.plotting.monte_carlo import (
         photon_distributions,
         production_regions,
         target_vertex_map,
     )
-    from neutrissimo.plotting.physics import (
-        fig13_form_factors,
-        fig14_cross_sections,
-        fig15_helicity_ratio,
-        save_figure,
-    )
+    from neutrissimo.plotting.physics import save_figure, write_physics_figures
 
     energies = np.array([0.5, 1.0, 2.0, 5.0])
     for label, hnl in BENCHMARKS:
@@ -60,21 +50,7 @@ def run_demo(
             sigma = total_cross_section(target, energies, hnl.m_N, hnl.d_mu)
             cells = ", ".join(f"{e:g} GeV: {s:.3e}" for e, s in zip(energies, sigma, strict=True))
             echo(f"  sigma(nu_mu {name}) [cm^2]  {cells}")
-    bnb = load_flux("bnb", "fhc", "numu")
-    carbon = make_target("C12")
-    masses = np.geomspace(0.01, 2.0, 24)
-    ratio = np.array(
-        [
-            flux_averaged_cross_section(bnb, carbon, m, helicity="conserve")
-            / flux_averaged_cross_section(bnb, carbon, m, helicity="flip")
-            for m in masses
-        ]
-    )
-    written = [
-        save_figure(fig13_form_factors(), output / "fig13_form_factors.png"),
-        save_figure(fig14_cross_sections(), output / "fig14_cross_sections.png"),
-        save_figure(fig15_helicity_ratio(masses, ratio), output / "fig15_helicity_ratio.png"),
-    ]
+    written = write_physics_figures(output)
     samples = []
     for (label, hnl), seed in zip(BENCHMARKS, (1, 2), strict=True):
         sample = generate(

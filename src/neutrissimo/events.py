@@ -56,9 +56,16 @@ UNITS: dict[str, str] = {
 }
 _VECTORS = ("vertex", "hnl_direction", "decay_point", "photon_direction", "conversion_point")
 _SCALARS = (
-    "energy_nu", "q2", "hnl_energy", "hnl_momentum", "decay_distance", "decay_proposal",
-    "photon_energy", "cos_theta_star", "weight_production",
-)  # fmt: skip
+    "energy_nu",
+    "q2",
+    "hnl_energy",
+    "hnl_momentum",
+    "decay_distance",
+    "decay_proposal",
+    "photon_energy",
+    "cos_theta_star",
+    "weight_production",
+)
 _LABELS = ("target", "region", "helicity")
 
 

@@ -29,6 +29,7 @@ from __future__ import annotations
 import functools
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -42,6 +43,7 @@ __all__ = [
     "OFFICIAL_BEST_FIT",
     "ClosureResult",
     "LikelihoodSurface",
+    "closure_figure",
     "contour_distance",
     "contour_lines",
     "load_official_contour",
@@ -268,4 +270,23 @@ def run_3p1_closure(*, log_det: bool = True) -> ClosureResult:
         max_difference_3sigma=float(np.max(np.abs(diff[inside]))),
         contour_vs_official_file=vs_file,
         contour_vs_official_surface=vs_surface,
+    )
+
+
+def closure_figure(result: ClosureResult) -> Any:
+    """The closure plot of ``result``: our and the official contours (90 %, 3 sigma) and the two
+    -2 ln L surfaces (:func:`neutrissimo.plotting.miniboone.closure_3p1_figure`)."""
+    from neutrissimo.plotting.miniboone import closure_3p1_figure
+
+    contours = {"90%": load_official_contour("90"), "3sigma": load_official_contour("3s")}
+    return closure_3p1_figure(
+        result.ours.dm2_ev2,
+        result.ours.sin2_2theta,
+        result.ours.values,
+        result.official.values,
+        contours,
+        best_fits={
+            "ours": (result.best_fit_ours[1], result.best_fit_ours[0]),
+            "official": (result.best_fit_official[1], result.best_fit_official[0]),
+        },
     )

@@ -24,9 +24,15 @@ __all__ = ["SETUP_NAMES", "load_setup"]
 
 SETUP_NAMES: tuple[str, ...] = ("miniboone", "minerva-le-fhc", "minerva-me-fhc", "minerva-me-rhc")
 _INJECTION_KEYS = {
-    "start_z", "inner_radius", "outer_radius", "near_z", "reference_z", "log_min", "log_max",
+    "start_z",
+    "inner_radius",
+    "outer_radius",
+    "near_z",
+    "reference_z",
+    "log_min",
+    "log_max",
     "decay_region",
-}  # fmt: skip
+}
 
 
 @functools.cache

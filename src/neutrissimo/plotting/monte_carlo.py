@@ -70,8 +70,14 @@ def target_vertex_map(events: Events, volumes: Sequence[str], label: str = "") -
     inside = np.isin(events["region"], volumes)
     vertex = events["vertex"][inside]
     fig, ax = plt.subplots(figsize=(5, 4.5))
-    h = ax.hist2d(vertex[:, 0], vertex[:, 1], bins=40, range=[[-110, 110], [-110, 110]],
-                  weights=events.weights()[inside], cmap="viridis")  # fmt: skip
+    h = ax.hist2d(
+        vertex[:, 0],
+        vertex[:, 1],
+        bins=40,
+        range=[[-110, 110], [-110, 110]],
+        weights=events.weights()[inside],
+        cmap="viridis",
+    )
     fig.colorbar(h[3], ax=ax, label="photons in the fiducial volume per bin")
     ax.set(
         xlabel="x [cm]",

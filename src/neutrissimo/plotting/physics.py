@@ -19,7 +19,13 @@ from neutrissimo.form_factors import FORM_FACTOR_KINDS, nuclear_form_factor
 from neutrissimo.kinematics import threshold_energy
 from neutrissimo.nuclei import nucleus
 
-__all__ = ["fig13_form_factors", "fig14_cross_sections", "fig15_helicity_ratio", "save_figure"]
+__all__ = [
+    "fig13_form_factors",
+    "fig14_cross_sections",
+    "fig15_helicity_ratio",
+    "save_figure",
+    "write_physics_figures",
+]
 
 _FF_STYLE = {
     "fourier-bessel": ("Fourier-Bessel", "-", "tab:green"),
@@ -88,3 +94,25 @@ def fig15_helicity_ratio(
     ax.set(xscale="log", yscale="log", xlabel=r"$m_N$ [GeV]", ylabel=r"$\sigma_{HC}/\sigma_{HF}$")
     ax.legend(frameon=False)
     return fig
+
+
+def write_physics_figures(output: Path) -> list[Path]:
+    """Figs. 13, 14 and 15 (flux-averaged HC/HF on C12 with the BNB nu_mu flux) into ``output``."""
+    from neutrissimo.cross_sections import flux_averaged_cross_section
+    from neutrissimo.flux import load_flux
+
+    bnb = load_flux("bnb", "fhc", "numu")
+    carbon = make_target("C12")
+    masses = np.geomspace(0.01, 2.0, 24)
+    ratio = np.array(
+        [
+            flux_averaged_cross_section(bnb, carbon, m, helicity="conserve")
+            / flux_averaged_cross_section(bnb, carbon, m, helicity="flip")
+            for m in masses
+        ]
+    )
+    return [
+        save_figure(fig13_form_factors(), output / "fig13_form_factors.png"),
+        save_figure(fig14_cross_sections(), output / "fig14_cross_sections.png"),
+        save_figure(fig15_helicity_ratio(masses, ratio), output / "fig15_helicity_ratio.png"),
+    ]
