@@ -9,9 +9,10 @@ Quick start::
     import neutrissimo as nt
 
     model = nt.DipoleModel(m_N=0.47, d_mu=1.25e-6)
-    model.ctau                                    # cm
-    carbon = nt.make_target("C12")
-    nt.total_cross_section(carbon, np.array([1.0]), model.m_N, model.d_mu)   # cm^2
+    model.ctau                                                   # cm
+    nt.total_cross_section(nt.make_target("C12"), np.array([1.0]), model.m_N, model.d_mu)
+    events = nt.generate(nt.load_setup("miniboone"), model, 100_000, np.random.default_rng(1))
+    events.summary(model.with_couplings(d_mu=3e-7))              # exact reweighting
 """
 
 from __future__ import annotations
@@ -28,6 +29,8 @@ from neutrissimo.cross_sections import (
     total_cross_section,
 )
 from neutrissimo.decay import decay_photons, photon_asymmetry, sample_photon_cos
+from neutrissimo.detectors import available_detectors, load_detector
+from neutrissimo.events import Events, WeightSummary, read_events
 from neutrissimo.exceptions import (
     ConfigurationError,
     DataFileError,
@@ -38,40 +41,76 @@ from neutrissimo.exceptions import (
     PhysicsDomainError,
     UnknownNucleusError,
 )
+from neutrissimo.experiments.setups import SETUP_NAMES, load_setup
 from neutrissimo.flux import Flux, available_fluxes, load_flux
 from neutrissimo.form_factors import nuclear_form_factor, nucleon_form_factors
+from neutrissimo.geometry import Detector, Volume
+from neutrissimo.injection import InjectionSettings, Setup, generate
+from neutrissimo.limits import coupling_limit, coupling_limits, signal_upper_limit
+from neutrissimo.materials import Material
 from neutrissimo.model import DipoleModel
 from neutrissimo.nuclei import Nucleus, nucleus
+from neutrissimo.oscillations import AppearancePredictor
+from neutrissimo.scan import ScanTask, run_scan
+from neutrissimo.stats import (
+    MiniBooNECosThetaLikelihood,
+    MiniBooNEEnergyLikelihood,
+    contour_paths,
+    delta_chi2_threshold,
+)
 
 __version__ = version("neutrissimo")
 
 __all__ = [
+    "SETUP_NAMES",
+    "AppearancePredictor",
     "ConfigurationError",
     "CrossSectionTable",
     "DataFileError",
+    "Detector",
     "DipoleModel",
+    "Events",
     "Flux",
     "GeometryError",
+    "InjectionSettings",
     "LowStatisticsWarning",
+    "Material",
+    "MiniBooNECosThetaLikelihood",
+    "MiniBooNEEnergyLikelihood",
     "NeutrissimoError",
     "NeutrissimoWarning",
     "Nucleus",
     "PhysicsDomainError",
+    "ScanTask",
+    "Setup",
     "Target",
     "UnknownNucleusError",
+    "Volume",
+    "WeightSummary",
     "__version__",
+    "available_detectors",
     "available_fluxes",
+    "contour_paths",
+    "coupling_limit",
+    "coupling_limits",
     "decay_photons",
+    "delta_chi2_threshold",
     "dsigma_dq2",
     "dsigma_dy",
     "flux_averaged_cross_section",
+    "generate",
+    "load_detector",
     "load_flux",
+    "load_setup",
     "make_target",
     "nuclear_form_factor",
     "nucleon_form_factors",
     "nucleus",
     "photon_asymmetry",
+    "read_events",
+    "run_scan",
     "sample_photon_cos",
+    "signal_upper_limit",
     "tabulate",
     "total_cross_section",
 ]

@@ -48,12 +48,12 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from importlib.metadata import version
 from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
 
-from neutrissimo import __version__
 from neutrissimo.cross_section_tables import CrossSectionTable, tabulate
 from neutrissimo.cross_sections import Target, make_target
 from neutrissimo.decay import decay_photons, photon_asymmetry
@@ -522,7 +522,7 @@ def generate(
         "pot": setup.pot,
         "n_generated": n_events,
         "seed": seed,
-        "neutrissimo_version": __version__,
+        "neutrissimo_version": version("neutrissimo"),
         "flux": setup.flux.name,
         "channels": list(setup.channels),
         "form_factor": setup.form_factor,
