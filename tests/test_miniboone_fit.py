@@ -13,7 +13,6 @@ from neutrissimo.experiments.setups import load_setup
 from neutrissimo.injection import generate
 from neutrissimo.miniboone_fit import (
     ScanGrid,
-    d_tau_of,
     fit_grid,
     mass_task,
     run_miniboone_scan,
@@ -21,6 +20,7 @@ from neutrissimo.miniboone_fit import (
     write_miniboone_outputs,
 )
 from neutrissimo.scan import ScanTask
+from neutrissimo.scenarios import d_tau_of
 
 GRID = ScanGrid(masses=(0.1, 0.47), couplings=(1e-12, 1e-7, 1e-6, 3e-6), events=20_000, seed=5)
 

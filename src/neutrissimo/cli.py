@@ -33,6 +33,19 @@ app.add_typer(limits_app, name="limits")
 
 F = TypeVar("F", bound=Callable[..., Any])
 
+# Options shared by the scan commands (fit, limits, reproduce).
+Masses = Annotated[int, typer.Option("--masses", help="m_N grid points (10 MeV - 2 GeV, log).")]
+NEvents = Annotated[int, typer.Option("--events", help="Events simulated per mass (and sample).")]
+Seed = Annotated[int, typer.Option("--seed", help="Master seed.")]
+Scheduler = Annotated[
+    str, typer.Option("--scheduler", help="serial | local (Dask LocalCluster) | tcp://host:port")
+]
+Workers = Annotated[int | None, typer.Option("--workers", help="Local Dask workers.")]
+DTauScenario = Annotated[
+    str, typer.Option("--d-tau-scenario", help="none | mass-ratio | fixed-1e-5")
+]
+AsJson = Annotated[bool, typer.Option("--json", help="Machine-readable output.")]
+
 
 def _friendly_errors(func: F) -> F:
     """Turn NeutrissimoError into one line on stderr and exit status 2 (no traceback)."""
@@ -71,7 +84,7 @@ def model(
         list[float] | None,
         typer.Option("--energy", help="HNL lab energy [GeV] for the decay length."),
     ] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
+    as_json: AsJson = False,
 ) -> None:
     """Widths, lifetime and decay lengths of a dipole-coupled HNL (paper eq. 5)."""
     from neutrissimo.model import FLAVOURS, DipoleModel
@@ -126,7 +139,7 @@ def xsec(
             "--antineutrino", help="nubar_mu -> Nbar (same dipole cross sections, by CP)."
         ),
     ] = False,
-    as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
+    as_json: AsJson = False,
 ) -> None:
     """Upscattering cross sections [cm^2], helicity-flip, -conserving and total."""
     from neutrissimo.cross_sections import make_target, total_cross_section
@@ -224,7 +237,7 @@ def simulate(
         bool, typer.Option("--majorana", help="Majorana HNL (default Dirac).")
     ] = False,
     seed: Annotated[int, typer.Option("--seed", help="Random seed.")] = 1,
-    as_json: Annotated[bool, typer.Option("--json", help="Machine-readable summary.")] = False,
+    as_json: AsJson = False,
 ) -> None:
     """Weighted Monte Carlo of one HNL mass; photons converting in the fiducial volume."""
     from rich.progress import Progress
@@ -290,23 +303,16 @@ def fit_miniboone(
     oscillation: Annotated[
         str, typer.Option("--oscillation", help="global-no-mb | mb-microboone | none")
     ] = "global-no-mb",
-    d_tau_scenario: Annotated[
-        str, typer.Option("--d-tau-scenario", help="none | mass-ratio | fixed-1e-5")
-    ] = "none",
-    masses: Annotated[
-        int, typer.Option("--masses", help="m_N grid points (10 MeV - 2 GeV, log).")
-    ] = 25,
+    d_tau_scenario: DTauScenario = "none",
+    masses: Masses = 25,
     couplings: Annotated[
         int, typer.Option("--couplings", help="d_mu grid points (1e-8 - 1e-5, log).")
     ] = 40,
-    events: Annotated[int, typer.Option("--events", help="Events simulated per mass.")] = 200_000,
-    seed: Annotated[int, typer.Option("--seed", help="Master seed.")] = 1,
-    scheduler: Annotated[
-        str,
-        typer.Option("--scheduler", help="serial | local (Dask LocalCluster) | tcp://host:port"),
-    ] = "serial",
-    workers: Annotated[int | None, typer.Option("--workers", help="Local Dask workers.")] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Print the best fits as JSON.")] = False,
+    events: NEvents = 200_000,
+    seed: Seed = 1,
+    scheduler: Scheduler = "serial",
+    workers: Workers = None,
+    as_json: AsJson = False,
 ) -> None:
     """MiniBooNE E_QE and cos(theta) fits over (m_N, d_mu); resumes an interrupted scan."""
     from neutrissimo.miniboone_fit import (
@@ -347,24 +353,15 @@ def limits_minerva(
     bkg_uncertainty: Annotated[
         float, typer.Option("--bkg-uncertainty", help="Background-normalisation uncertainty.")
     ] = 0.3,
-    d_tau_scenario: Annotated[
-        str, typer.Option("--d-tau-scenario", help="none | mass-ratio | fixed-1e-5")
-    ] = "none",
-    masses: Annotated[
-        int, typer.Option("--masses", help="m_N grid points (10 MeV - 2 GeV, log).")
-    ] = 25,
+    d_tau_scenario: DTauScenario = "none",
+    masses: Masses = 25,
     couplings: Annotated[
         int, typer.Option("--couplings", help="d_mu grid points (1e-8 - 1e-4, log).")
     ] = 49,
-    events: Annotated[
-        int, typer.Option("--events", help="Events simulated per mass and sample.")
-    ] = 200_000,
-    seed: Annotated[int, typer.Option("--seed", help="Master seed.")] = 1,
-    scheduler: Annotated[
-        str,
-        typer.Option("--scheduler", help="serial | local (Dask LocalCluster) | tcp://host:port"),
-    ] = "serial",
-    workers: Annotated[int | None, typer.Option("--workers", help="Local Dask workers.")] = None,
+    events: NEvents = 200_000,
+    seed: Seed = 1,
+    scheduler: Scheduler = "serial",
+    workers: Workers = None,
     miniboone: Annotated[
         Path | None,
         typer.Option("--miniboone", help="Output folder of `fit miniboone` to overlay."),
@@ -375,9 +372,7 @@ def limits_minerva(
     background_file: Annotated[
         Path | None, typer.Option("--background-file", help="dE/dx background for me-rhc.")
     ] = None,
-    as_json: Annotated[
-        bool, typer.Option("--json", help="Print limits and efficiencies as JSON.")
-    ] = False,
+    as_json: AsJson = False,
 ) -> None:
     """95% CL limits on d_mu from MINERvA's nu-e samples; says which samples have data."""
     from neutrissimo.experiments import minerva
@@ -387,7 +382,8 @@ def limits_minerva(
         run_minerva_scan,
         write_minerva_outputs,
     )
-    from neutrissimo.miniboone_fit import ScanGrid, d_tau_of
+    from neutrissimo.miniboone_fit import ScanGrid
+    from neutrissimo.scenarios import d_tau_of
 
     d_tau_of(d_tau_scenario, 0.0)  # validate before simulating
     names = list(SAMPLES) if sample == "all" else [sample.replace("-", "_")]
@@ -435,17 +431,14 @@ def reproduce(
     output: Annotated[
         Path, typer.Option("--output", "-o", help="Folder for all figures and tables.")
     ] = Path("neutrissimo-paper"),
-    masses: Annotated[int, typer.Option("--masses", help="m_N grid points.")] = 25,
+    masses: Masses = 25,
     couplings: Annotated[
         int, typer.Option("--couplings", help="d_mu grid points (MiniBooNE).")
     ] = 40,
-    events: Annotated[int, typer.Option("--events", help="Events per mass and sample.")] = 200_000,
-    seed: Annotated[int, typer.Option("--seed", help="Master seed.")] = 1,
-    scheduler: Annotated[
-        str,
-        typer.Option("--scheduler", help="serial | local (Dask LocalCluster) | tcp://host:port"),
-    ] = "local",
-    workers: Annotated[int | None, typer.Option("--workers", help="Local Dask workers.")] = None,
+    events: NEvents = 200_000,
+    seed: Seed = 1,
+    scheduler: Scheduler = "local",
+    workers: Workers = None,
 ) -> None:
     """All the paper's figures and tables (Figs. 3-15, Table I) into one folder; resumable."""
     from neutrissimo.reproduce import reproduce as run

@@ -175,6 +175,16 @@ def _check_grid(grid: FloatArray, density: FloatArray, what: str) -> None:
         raise ConfigurationError(f"{what} density is zero everywhere.")
 
 
+def _set_cumulatives(spectrum: object, contents: FloatArray, moments: FloatArray) -> None:
+    """Cache cumulative integrals and first moments per bin/segment, and the first and last
+    with nonzero flux, on a frozen spectrum."""
+    positive = np.flatnonzero(contents > 0)
+    object.__setattr__(spectrum, "_cum", np.concatenate([[0.0], np.cumsum(contents)]))
+    object.__setattr__(spectrum, "_mom", np.concatenate([[0.0], np.cumsum(moments)]))
+    object.__setattr__(spectrum, "_first", int(positive[0]))
+    object.__setattr__(spectrum, "_last", int(positive[-1]))
+
+
 @dataclass(frozen=True, eq=False)
 class HistogramSpectrum:
     """Piecewise-constant dPhi/dE: ``density[i]`` on ``[edges[i], edges[i + 1])``.
@@ -202,13 +212,9 @@ class HistogramSpectrum:
         _check_grid(edges, density, "Histogram")
         contents = density * np.diff(edges)
         moments = 0.5 * density * (edges[1:] ** 2 - edges[:-1] ** 2)
-        positive = np.flatnonzero(density > 0)
         object.__setattr__(self, "edges", edges)
         object.__setattr__(self, "density", density)
-        object.__setattr__(self, "_cum", np.concatenate([[0.0], np.cumsum(contents)]))
-        object.__setattr__(self, "_mom", np.concatenate([[0.0], np.cumsum(moments)]))
-        object.__setattr__(self, "_first", int(positive[0]))
-        object.__setattr__(self, "_last", int(positive[-1]))
+        _set_cumulatives(self, contents, moments)
 
     @property
     def support(self) -> tuple[float, float]:
@@ -276,14 +282,10 @@ class PiecewiseLinearSpectrum:
         contents = 0.5 * (f0 + f1) * h
         # integral over one segment of (f0 + s t)(x0 + t) dt, t in [0, h]
         moments = f0 * x0 * h + 0.5 * (f0 + slope * x0) * h**2 + slope * h**3 / 3.0
-        positive = np.flatnonzero(contents > 0)
         object.__setattr__(self, "energies", x)
         object.__setattr__(self, "density", f)
         object.__setattr__(self, "_slope", slope)
-        object.__setattr__(self, "_cum", np.concatenate([[0.0], np.cumsum(contents)]))
-        object.__setattr__(self, "_mom", np.concatenate([[0.0], np.cumsum(moments)]))
-        object.__setattr__(self, "_first", int(positive[0]))
-        object.__setattr__(self, "_last", int(positive[-1]))
+        _set_cumulatives(self, contents, moments)
 
     @property
     def support(self) -> tuple[float, float]:

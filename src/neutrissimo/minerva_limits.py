@@ -32,9 +32,10 @@ from neutrissimo.experiments import minerva
 from neutrissimo.experiments.setups import load_setup
 from neutrissimo.injection import generate
 from neutrissimo.limits import LimitCurve, coupling_limits
-from neutrissimo.miniboone_fit import D_TAU_SCENARIOS, ScanGrid, d_tau_of
+from neutrissimo.miniboone_fit import ScanGrid
 from neutrissimo.model import DipoleModel
 from neutrissimo.scan import ScanTask, run_scan
+from neutrissimo.scenarios import D_TAU_SCENARIOS, grid_weights
 
 __all__ = [
     "SAMPLES",
@@ -73,13 +74,7 @@ def mass_task(task: ScanTask, rng: np.random.Generator) -> dict[str, NDArray[np.
     )
     out: dict[str, NDArray[np.float64]] = {}
     for scenario in D_TAU_SCENARIOS:
-        d_tau = d_tau_of(scenario, couplings)
-        weights = np.stack(
-            [
-                events.weights(DipoleModel(m_N=m_n, d_mu=d, d_tau=t))
-                for d, t in zip(couplings, d_tau, strict=True)
-            ]
-        )
+        weights = grid_weights(events, couplings, scenario)
         out[f"n_fid_{scenario}"] = weights.sum(axis=1)
         out[f"n_sel_{scenario}"] = weights[:, selection.passed].sum(axis=1)
     return out

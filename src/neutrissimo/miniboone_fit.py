@@ -14,8 +14,7 @@ d_tau scenarios of Fig. 7:
 3. :func:`summarize` gives the best fit, chi^2 at the best fit and the Delta chi^2 of the no-HNL
    hypothesis (oscillation only) per observable.
 
-d_tau scenarios (Sec. IV.C, Fig. 7): ``"none"`` (d_tau = 0), ``"mass-ratio"``
-(d_tau = m_tau/m_mu d_mu, eq. 3) and ``"fixed-1e-5"`` (d_tau = 1e-5 GeV^-1).
+d_tau scenarios (Sec. IV.C, Fig. 7): see :mod:`neutrissimo.scenarios`.
 """
 
 from __future__ import annotations
@@ -30,7 +29,6 @@ import numpy as np
 from numpy.typing import NDArray
 
 from neutrissimo.atomic import write_json
-from neutrissimo.constants import M_MUON, M_TAU
 from neutrissimo.exceptions import ConfigurationError
 from neutrissimo.experiments import miniboone
 from neutrissimo.experiments.setups import load_setup
@@ -38,36 +36,19 @@ from neutrissimo.injection import generate
 from neutrissimo.model import DipoleModel
 from neutrissimo.oscillations import SCENARIOS, AppearancePredictor
 from neutrissimo.scan import ScanTask, run_scan
+from neutrissimo.scenarios import D_TAU_SCENARIOS, d_tau_of, grid_weights
 from neutrissimo.stats import MiniBooNECosThetaLikelihood, MiniBooNEEnergyLikelihood
 
 __all__ = [
-    "D_TAU_SCENARIOS",
     "FitResult",
     "ScanGrid",
     "benchmark_histograms",
     "check_fit_options",
-    "d_tau_of",
     "fit_grid",
     "mass_task",
     "run_miniboone_scan",
     "summarize",
 ]
-
-D_TAU_SCENARIOS: tuple[str, ...] = ("none", "mass-ratio", "fixed-1e-5")
-
-
-def d_tau_of(scenario: str, d_mu: NDArray[np.float64] | float) -> NDArray[np.float64]:
-    """d_tau (GeV^-1) of a d_tau scenario for the given d_mu (GeV^-1)."""
-    d_mu = np.asarray(d_mu, dtype=float)
-    if scenario == "none":
-        return np.zeros_like(d_mu)
-    if scenario == "mass-ratio":
-        return M_TAU / M_MUON * d_mu
-    if scenario == "fixed-1e-5":
-        return np.full_like(d_mu, 1e-5)
-    raise ConfigurationError(
-        f"Unknown d_tau scenario {scenario!r}; choose one of {', '.join(D_TAU_SCENARIOS)}."
-    )
 
 
 @dataclass(frozen=True)
@@ -163,13 +144,7 @@ def mass_task(task: ScanTask, rng: np.random.Generator) -> dict[str, NDArray[np.
     )
     out: dict[str, NDArray[np.float64]] = {}
     for scenario in D_TAU_SCENARIOS:
-        d_tau = d_tau_of(scenario, couplings)
-        weights = np.stack(
-            [
-                events.weights(DipoleModel(m_N=m_n, d_mu=d, d_tau=t))
-                for d, t in zip(couplings, d_tau, strict=True)
-            ]
-        )
+        weights = grid_weights(events, couplings, scenario)
         seen = weights * reco.efficiency
         out[f"rate_{scenario}"] = weights.sum(axis=1)
         out[f"eqe_{scenario}"] = _binned(eqe_index, len(config.eqe_edges_gev) - 1, seen)

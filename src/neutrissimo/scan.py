@@ -145,7 +145,8 @@ def _run_on_dask(
             n_workers=n_workers or os.cpu_count() or 1,
             threads_per_worker=1,
             processes=True,
-            dashboard_address=None,
+            scheduler_port=0,  # free ports: several scans may run on one machine
+            dashboard_address=":0",
         )
         client = Client(cluster)
     elif isinstance(scheduler, str) and "://" in scheduler:
