@@ -9,8 +9,7 @@ from neutrissimo import ConfigurationError, DataFileError, DipoleModel
 from neutrissimo.experiments import minerva
 from neutrissimo.limits import signal_upper_limit
 from neutrissimo.minerva_limits import mass_task, run_minerva_scan, sample_limits
-from neutrissimo.miniboone_fit import ScanGrid
-from neutrissimo.scan import ScanTask
+from neutrissimo.scan import ScanGrid, ScanTask
 
 GRID = ScanGrid(
     masses=(0.03, 0.3), couplings=tuple(np.geomspace(1e-8, 1e-4, 13)), events=20_000, seed=2

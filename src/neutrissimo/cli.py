@@ -316,13 +316,13 @@ def fit_miniboone(
 ) -> None:
     """MiniBooNE E_QE and cos(theta) fits over (m_N, d_mu); resumes an interrupted scan."""
     from neutrissimo.miniboone_fit import (
-        ScanGrid,
         check_fit_options,
         fit_grid,
         run_miniboone_scan,
         summarize,
         write_miniboone_outputs,
     )
+    from neutrissimo.scan import ScanGrid
 
     check_fit_options(oscillation, d_tau_scenario)  # before any simulation
     grid = ScanGrid.default(masses, couplings, events, seed)
@@ -382,7 +382,7 @@ def limits_minerva(
         run_minerva_scan,
         write_minerva_outputs,
     )
-    from neutrissimo.miniboone_fit import ScanGrid
+    from neutrissimo.scan import ScanGrid
     from neutrissimo.scenarios import d_tau_of
 
     d_tau_of(d_tau_scenario, 0.0)  # validate before simulating

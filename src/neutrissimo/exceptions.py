@@ -12,9 +12,6 @@ Hierarchy::
     ├── PhysicsDomainError      a request outside the physical domain (m_N above reach, ...)
     ├── UnknownNucleusError     a nucleus name that is not in the nuclear tables
     └── DataFileError           a public data file is missing, corrupted or malformed
-
-    NeutrissimoWarning
-    └── LowStatisticsWarning    a Monte Carlo estimate rests on too few effective events
 """
 
 from __future__ import annotations
@@ -23,9 +20,7 @@ __all__ = [
     "ConfigurationError",
     "DataFileError",
     "GeometryError",
-    "LowStatisticsWarning",
     "NeutrissimoError",
-    "NeutrissimoWarning",
     "PhysicsDomainError",
     "UnknownNucleusError",
 ]
@@ -56,11 +51,3 @@ class UnknownNucleusError(NeutrissimoError, KeyError):
 
 class DataFileError(NeutrissimoError, OSError):
     """A public data file is missing, corrupted (checksum mismatch) or malformed."""
-
-
-class NeutrissimoWarning(UserWarning):
-    """Base class of neutrissimo's warnings."""
-
-
-class LowStatisticsWarning(NeutrissimoWarning):
-    """A Monte Carlo estimate rests on few effective events; its error may be unreliable."""

@@ -32,9 +32,8 @@ from neutrissimo.experiments import minerva
 from neutrissimo.experiments.setups import load_setup
 from neutrissimo.injection import generate
 from neutrissimo.limits import LimitCurve, coupling_limits
-from neutrissimo.miniboone_fit import ScanGrid
 from neutrissimo.model import DipoleModel
-from neutrissimo.scan import ScanTask, run_scan
+from neutrissimo.scan import ScanGrid, ScanTask, run_scan
 from neutrissimo.scenarios import D_TAU_SCENARIOS, grid_weights
 
 __all__ = [
@@ -90,8 +89,9 @@ class SampleScan:
     n_sel: dict[str, NDArray[np.float64]]
 
     def efficiency(self, scenario: str = "none") -> NDArray[np.float64]:
-        """Selection efficiency before the dE/dx cut per mass (rate-weighted over couplings at
-        the reference coupling index of the largest N_fid), like Fig. 8 (bottom)."""
+        """Selection efficiency before the dE/dx cut, N_sel / N_fid, per mass (Fig. 8, bottom),
+        at the coupling with the largest N_fid (the efficiency depends little on the coupling,
+        paper Sec. V.B)."""
         fid, sel = self.n_fid[scenario], self.n_sel[scenario]
         best = np.argmax(fid, axis=1)
         rows = np.arange(len(fid))
@@ -112,13 +112,7 @@ def run_minerva_scan(
         raise ConfigurationError(
             f"Unknown MINERvA sample {sample!r}; choose one of {', '.join(SAMPLES)}."
         )
-    tasks = [
-        ScanTask(
-            f"m_N={m:.6g}",
-            {"m_N": m, "couplings": grid.couplings, "events": grid.events, "sample": sample},
-        )
-        for m in grid.masses
-    ]
+    tasks = grid.tasks(sample=sample)
     results = run_scan(
         mass_task, tasks, Path(folder) / f"scan-{sample}", grid.seed, scheduler, n_workers, progress
     )

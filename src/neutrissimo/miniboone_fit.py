@@ -35,7 +35,7 @@ from neutrissimo.experiments.setups import load_setup
 from neutrissimo.injection import generate
 from neutrissimo.model import DipoleModel
 from neutrissimo.oscillations import SCENARIOS, AppearancePredictor
-from neutrissimo.scan import ScanTask, run_scan
+from neutrissimo.scan import ScanGrid, ScanTask, run_scan
 from neutrissimo.scenarios import D_TAU_SCENARIOS, d_tau_of, grid_weights
 from neutrissimo.stats import MiniBooNECosThetaLikelihood, MiniBooNEEnergyLikelihood
 
@@ -49,55 +49,6 @@ __all__ = [
     "run_miniboone_scan",
     "summarize",
 ]
-
-
-@dataclass(frozen=True)
-class ScanGrid:
-    """The (m_N, d_mu) grid of a scan and its Monte Carlo settings.
-
-    Attributes:
-        masses: HNL masses in GeV.
-        couplings: d_mu values in GeV^-1.
-        events: events simulated per mass.
-        seed: master seed (task seeds are spawned from it).
-    """
-
-    masses: tuple[float, ...]
-    couplings: tuple[float, ...]
-    events: int = 200_000
-    seed: int = 1
-
-    @classmethod
-    def default(
-        cls,
-        n_masses: int = 25,
-        n_couplings: int = 40,
-        events: int = 200_000,
-        seed: int = 1,
-        coupling_range: tuple[float, float] = (1e-8, 1e-5),
-    ) -> ScanGrid:
-        """Log-spaced grid over the paper's mass range, 10 MeV - 2 GeV, and ``coupling_range``
-        (GeV^-1; the paper's 1e-8 - 1e-5 for MiniBooNE).
-
-        Raises:
-            ConfigurationError: fewer than 2 points on an axis, or fewer than 1 event.
-        """
-        if n_masses < 2 or n_couplings < 2 or events < 1:
-            raise ConfigurationError(
-                "A scan needs >= 2 masses, >= 2 couplings and >= 1 event per mass."
-            )
-        return cls(
-            tuple(float(m) for m in np.geomspace(0.01, 2.0, n_masses)),
-            tuple(float(d) for d in np.geomspace(*coupling_range, n_couplings)),
-            events,
-            seed,
-        )
-
-    def tasks(self) -> list[ScanTask]:
-        return [
-            ScanTask(f"m_N={m:.6g}", {"m_N": m, "couplings": self.couplings, "events": self.events})
-            for m in self.masses
-        ]
 
 
 def _binned(

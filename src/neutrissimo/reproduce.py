@@ -37,12 +37,12 @@ from neutrissimo.minerva_limits import (
     write_minerva_outputs,
 )
 from neutrissimo.miniboone_fit import (
-    ScanGrid,
     fit_grid,
     run_miniboone_scan,
     summarize,
     write_miniboone_outputs,
 )
+from neutrissimo.scan import ScanGrid
 
 __all__ = ["MINERVA_FIGURES", "MINIBOONE_FITS", "TABLE_I_KG", "reproduce"]
 

@@ -28,7 +28,7 @@ from numpy.typing import NDArray
 from neutrissimo.atomic import atomic_path
 from neutrissimo.exceptions import ConfigurationError
 
-__all__ = ["ScanTask", "load_point", "run_scan", "task_generators"]
+__all__ = ["ScanGrid", "ScanTask", "load_point", "run_scan", "task_generators"]
 
 Result = dict[str, NDArray[Any]]
 TaskFunction = Callable[["ScanTask", np.random.Generator], Mapping[str, Any]]
@@ -45,6 +45,60 @@ class ScanTask:
 
     key: str
     params: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class ScanGrid:
+    """The (m_N, d_mu) grid of a scan and its Monte Carlo settings.
+
+    Attributes:
+        masses: HNL masses in GeV.
+        couplings: d_mu values in GeV^-1.
+        events: events simulated per mass.
+        seed: master seed (task seeds are spawned from it).
+    """
+
+    masses: tuple[float, ...]
+    couplings: tuple[float, ...]
+    events: int = 200_000
+    seed: int = 1
+
+    @classmethod
+    def default(
+        cls,
+        n_masses: int = 25,
+        n_couplings: int = 40,
+        events: int = 200_000,
+        seed: int = 1,
+        coupling_range: tuple[float, float] = (1e-8, 1e-5),
+    ) -> ScanGrid:
+        """Log-spaced grid over the paper's mass range, 10 MeV - 2 GeV, and ``coupling_range``
+        (GeV^-1; the paper's 1e-8 - 1e-5 for MiniBooNE).
+
+        Raises:
+            ConfigurationError: fewer than 2 points on an axis, or fewer than 1 event.
+        """
+        if n_masses < 2 or n_couplings < 2 or events < 1:
+            raise ConfigurationError(
+                "A scan needs >= 2 masses, >= 2 couplings and >= 1 event per mass."
+            )
+        return cls(
+            tuple(float(m) for m in np.geomspace(0.01, 2.0, n_masses)),
+            tuple(float(d) for d in np.geomspace(*coupling_range, n_couplings)),
+            events,
+            seed,
+        )
+
+    def tasks(self, **extra: Any) -> list[ScanTask]:
+        """One task per mass, keyed ``m_N=<mass>``, carrying the couplings, the events per
+        mass and ``extra`` parameters."""
+        return [
+            ScanTask(
+                f"m_N={m:.6g}",
+                {"m_N": m, "couplings": self.couplings, "events": self.events, **extra},
+            )
+            for m in self.masses
+        ]
 
 
 def task_generators(seed: int, n_tasks: int) -> list[np.random.Generator]:
