@@ -50,8 +50,12 @@ def test_histograms_equal_a_direct_reweighting():
     )
     weights = events.weights(DipoleModel(m_N=0.2, d_mu=1e-6))
     expected = miniboone.histogram_eqe(reco, weights, config)
-    np.testing.assert_allclose(hist["eqe_none"][0], expected.sumw, rtol=1e-10)
-    np.testing.assert_allclose(hist["eqe_w2_none"][0], expected.sumw2, rtol=1e-10)
+    # np.histogram differences a cumulative sum for non-uniform bins: absolute error ~ ulp(total)
+    total = expected.sumw.sum()
+    np.testing.assert_allclose(hist["eqe_none"][0], expected.sumw, rtol=1e-10, atol=1e-14 * total)
+    np.testing.assert_allclose(
+        hist["eqe_w2_none"][0], expected.sumw2, rtol=1e-10, atol=1e-14 * total**2
+    )
     np.testing.assert_allclose(
         hist["cos_none"][0], miniboone.histogram_cos_theta(reco, weights, config).sumw, rtol=1e-10
     )
@@ -65,11 +69,12 @@ def test_a_vanishing_coupling_gives_the_no_hnl_chi2(histograms):
         )
 
 
-def test_summary_and_tau_coupling_shorten_the_lifetime(histograms):
-    """With d_tau the HNL decays sooner: at the long-lived point the rate changes."""
-    rate_none = histograms["rate_none"][0, 1]  # m_N = 0.1 GeV, d_mu = 1e-7: c tau ~ 25 m
-    rate_ratio = histograms["rate_mass-ratio"][0, 1]
-    assert rate_ratio > 2 * rate_none  # 1 + (m_tau/m_mu)^2 = 284 times the width
+def test_tau_coupling_scales_the_long_lived_rate_by_the_width(histograms):
+    """At d_mu = 1e-12 the HNL is long-lived in both scenarios (L >> detector): the rate of
+    photons is proportional to the total width, so d_tau = (m_tau/m_mu) d_mu multiplies it by
+    1 + (m_tau/m_mu)^2 (exp(-x/L) = 1 to better than 1e-5 at d_mu = 1e-12)."""
+    ratio = histograms["rate_mass-ratio"][:, 0] / histograms["rate_none"][:, 0]
+    np.testing.assert_allclose(ratio, 1 + (1.77686 / 0.1056583755) ** 2, rtol=1e-5)
     summary = summarize(fit_grid(GRID, histograms, "mb-microboone", "mass-ratio"))
     assert summary["E_QE"]["delta_chi2_no_hnl"] >= 0
     assert summary["cos"]["chi2_no_hnl"] >= summary["cos"]["chi2_best_fit"]

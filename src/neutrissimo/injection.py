@@ -7,8 +7,11 @@ For each event, vectorised over a batch (no Python loop per event):
    plain flux above threshold; drawn in the flux's quantile variable u, E = E(u). Weight
    Phi(E)/q_E(E) = I_th / (f_flux + (1 - f_flux) g(u)/G), I_th the flux above threshold.
 2. **Ray**: parallel to the beam (+z) from ``start_z``, transverse point from a mixture of a
-   disk covering the detector (``inner_radius``, share ``inner_share``) and a wide disk for
-   production far upstream (``outer_radius``). Weight 1/q(x, y) (cm^2).
+   uniform disk covering the detector (``inner_radius``, share ``ray_shares[0]``), a "Cauchy"
+   disk with density prop. to 1/(r^2 + r0^2), r0 = ``inner_radius``, up to ``outer_radius``
+   (every decade of radius equally: long-lived HNLs made upstream reach the detector from a few
+   metres off axis; share ``ray_shares[1]``) and a uniform wide disk (``outer_radius``, the rest).
+   Weight 1/q(x, y) (cm^2), never more than pi R_out^2 / (outer share).
 3. **Vertex** along the ray: the interaction rate per cm is
    lambda(t) = sum_s n_s sigma_s(E) (species s = coherent nuclei, and bound + free protons where
    the proton-elastic channel is on). The position is drawn from a mixture of
@@ -81,7 +84,8 @@ class InjectionSettings:
     Attributes:
         start_z: where the neutrino rays start (upstream end of the geometry).
         inner_radius, outer_radius: transverse disks of the ray proposal (centre on the beam axis).
-        inner_share: probability of the inner disk.
+        ray_shares: probabilities of the inner uniform disk and of the Cauchy disk (the wide
+            uniform disk takes the rest).
         near_z: (z_min, z_max) of the vertex component (b), a window around the detector.
         reference_z: the log-uniform vertex component (c) is in the distance upstream of it.
         log_min, log_max: range of that distance.
@@ -102,7 +106,7 @@ class InjectionSettings:
     log_min: float
     log_max: float
     decay_region: Sphere
-    inner_share: float = 0.5
+    ray_shares: tuple[float, float] = (0.4, 0.3)
     vertex_shares: tuple[float, float, float] = (0.2, 0.5, 0.3)
     decay_min: float = 1e-8
     decay_uniform_share: float = 0.5
@@ -119,7 +123,10 @@ class InjectionSettings:
         shares = np.asarray(self.vertex_shares)
         if shares.shape != (3,) or np.any(shares < 0) or not np.isclose(shares.sum(), 1.0):
             raise ConfigurationError("vertex_shares must be three numbers >= 0 summing to 1.")
-        for name in ("inner_share", "decay_uniform_share", "flux_share", "azimuth_uniform_share"):
+        rays = np.asarray(self.ray_shares)
+        if rays.shape != (2,) or np.any(rays < 0) or rays.sum() > 1:
+            raise ConfigurationError("ray_shares must be two numbers >= 0 with sum <= 1.")
+        for name in ("decay_uniform_share", "flux_share", "azimuth_uniform_share"):
             if not 0 <= getattr(self, name) <= 1:
                 raise ConfigurationError(f"{name} must lie in [0, 1].")
 
@@ -251,16 +258,28 @@ def _sample_rays(
     settings: InjectionSettings, rng: np.random.Generator, n: int
 ) -> tuple[FloatArray, FloatArray]:
     """Ray origins (n, 3) at z = start_z and their transverse weights 1/q(x, y) (cm^2)."""
-    inner = rng.random(n) < settings.inner_share
-    radius = np.where(inner, settings.inner_radius, settings.outer_radius) * np.sqrt(rng.random(n))
-    phi = 2.0 * np.pi * rng.random(n)
-    origins = np.column_stack(
-        [radius * np.cos(phi), radius * np.sin(phi), np.full(n, settings.start_z)]
+    r_in, r_out = settings.inner_radius, settings.outer_radius
+    share_in, share_log = settings.ray_shares
+    share_out = 1.0 - share_in - share_log
+    log_span = np.log1p((r_out / r_in) ** 2)
+    component = rng.random(n)
+    level = rng.random(n)
+    radius = np.where(
+        component < share_in,
+        r_in * np.sqrt(level),
+        np.where(
+            component < share_in + share_log,
+            r_in * np.sqrt(np.expm1(level * log_span)),  # inverse of ln(1 + r^2/r0^2)
+            r_out * np.sqrt(level),
+        ),
     )
-    q = (1.0 - settings.inner_share) / (np.pi * settings.outer_radius**2) + np.where(
-        radius < settings.inner_radius,
-        settings.inner_share / (np.pi * settings.inner_radius**2),
-        0.0,
+    phi = 2.0 * np.pi * rng.random(n)
+    z = np.full(n, settings.start_z)
+    origins = np.column_stack([radius * np.cos(phi), radius * np.sin(phi), z])
+    q = (
+        share_in * (radius < r_in) / (np.pi * r_in**2)
+        + share_log / (np.pi * log_span * (radius**2 + r_in**2))
+        + share_out / (np.pi * r_out**2)
     )
     return origins, 1.0 / q
 

@@ -32,6 +32,7 @@ from neutrissimo.atomic import write_json
 from neutrissimo.exceptions import ConfigurationError
 from neutrissimo.experiments import miniboone
 from neutrissimo.experiments.setups import load_setup
+from neutrissimo.histogram import bin_index
 from neutrissimo.injection import generate
 from neutrissimo.model import DipoleModel
 from neutrissimo.oscillations import SCENARIOS, AppearancePredictor
@@ -64,13 +65,6 @@ def _binned(
     )
 
 
-def _bin_index(
-    values: NDArray[np.float64], edges: NDArray[np.float64], mask: NDArray[np.bool_]
-) -> NDArray[np.intp]:
-    k = np.searchsorted(edges, values, side="right") - 1
-    return np.where(mask & (k >= 0) & (k < len(edges) - 1), k, -1)
-
-
 def mass_task(task: ScanTask, rng: np.random.Generator) -> dict[str, NDArray[np.float64]]:
     """Simulate one mass and histogram E_QE and cos(theta) for every coupling and d_tau scenario.
 
@@ -89,10 +83,9 @@ def mass_task(task: ScanTask, rng: np.random.Generator) -> dict[str, NDArray[np.
         events["photon_energy"], events["photon_direction"], rng, config
     )
     lo, hi = config.cos_eqe_window_gev
-    eqe_index = _bin_index(reco.eqe_gev, config.eqe_edges_gev, np.ones(len(events), dtype=bool))
-    cos_index = _bin_index(
-        reco.cos_theta, config.cos_edges, (reco.eqe_gev >= lo) & (reco.eqe_gev < hi)
-    )
+    eqe_index = bin_index(reco.eqe_gev, config.eqe_edges_gev)
+    in_window = (reco.eqe_gev >= lo) & (reco.eqe_gev < hi)
+    cos_index = np.where(in_window, bin_index(reco.cos_theta, config.cos_edges), -1)
     out: dict[str, NDArray[np.float64]] = {}
     for scenario in D_TAU_SCENARIOS:
         weights = grid_weights(events, couplings, scenario)
