@@ -72,3 +72,42 @@ def test_sample_without_data_needs_files(scan):
         minerva.dedx_histogram("me_rhc")
     with pytest.raises(ConfigurationError, match="Unknown MINERvA sample"):
         run_minerva_scan("me_xx", GRID, "/nonexistent")
+
+
+def _efficiency_and_error(seed: int) -> tuple[float, float]:
+    """Selection efficiency (cuts before dE/dx) of ME FHC at m_N = 0.2 GeV, d = 1e-6 (decay length
+    ~3 m: HNLs made in and just before the detector), and its statistical error from the
+    weighted ratio estimator (delta method)."""
+    from neutrissimo.experiments.setups import load_setup
+    from neutrissimo.injection import generate
+
+    events = generate(
+        load_setup("minerva-me-fhc"),
+        DipoleModel(m_N=0.2, d_mu=1e-6),
+        40_000,
+        np.random.default_rng(seed),
+    )
+    events = events.select(events["weight_production"] > 0)
+    weights = events.weights()
+    _, _, selection = minerva.analyse_events(
+        events["photon_energy"],
+        events["photon_direction"],
+        weights,
+        "me_fhc",
+        np.random.default_rng(seed + 100),
+    )
+    passed = selection.passed.astype(float)
+    efficiency = float(np.sum(weights * passed) / np.sum(weights))
+    error = float(np.sqrt(np.sum(weights**2 * (passed - efficiency) ** 2)) / np.sum(weights))
+    return efficiency, error
+
+
+def test_selection_efficiency_is_stable_across_seeds():
+    results = [_efficiency_and_error(seed) for seed in (1, 2, 3)]
+    for efficiency, error in results:
+        assert 0.05 < efficiency < 0.9
+        assert error < 0.25 * efficiency  # enough events for the comparison to mean something
+    for i in range(3):
+        for j in range(i + 1, 3):
+            (a, sa), (b, sb) = results[i], results[j]
+            assert abs(a - b) < 3 * np.hypot(sa, sb)

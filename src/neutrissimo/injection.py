@@ -22,7 +22,9 @@ For each event, vectorised over a batch (no Python loop per event):
    are sampled; weight lambda(t)/q(t).
 4. **Target and helicity** with probabilities n_s sigma_{s,h}(E) / lambda, and **Q^2** from the
    tabulated inverse CDF of that (target, helicity), carrying the exact estimator sigma_hat
-   (see :mod:`neutrissimo.cross_section_tables`); weight sigma_hat / sigma_{s,h}^table(E).
+   (see :mod:`neutrissimo.cross_section_tables`); weight sigma_hat / sigma_{s,h}^table(E). For
+   vertices far upstream (more than two decay-region radii) the Q^2 proposal is half focused
+   on Q^2 ~ (E r_perp / L_up)^2, the angles that reach the detector.
 5. **HNL** energy and polar angle from two-body kinematics. The azimuth, uniform in nature, is
    drawn from a mixture of the uniform distribution and the arc of azimuths whose straight path
    crosses the central disk of the ``decay_region`` (|r + rho e_phi| <= R at its centre plane,
@@ -355,6 +357,18 @@ def _choose_species(
     return species, helicity, chosen
 
 
+def _q2_focus(settings: InjectionSettings, vertex: FloatArray, energy: FloatArray) -> FloatArray:
+    """Preferred Q^2 (GeV^2) of vertices far upstream of the decay region (NaN elsewhere): the
+    HNL must fly at theta* ~ max(r_perp, R/2) / L_up to reach it, and Q^2 ~ (E theta*)^2."""
+    centre = np.asarray(settings.decay_region.center, dtype=float)
+    radius = settings.decay_region.radius
+    upstream = centre[2] - vertex[:, 2]
+    r_perp = np.hypot(vertex[:, 0] - centre[0], vertex[:, 1] - centre[1])
+    far = upstream > 2.0 * radius
+    theta = np.maximum(r_perp, 0.5 * radius) / np.where(far, upstream, 1.0)
+    return np.where(far, (energy * theta) ** 2, np.nan)
+
+
 def _sample_azimuth(
     settings: InjectionSettings, rng: np.random.Generator, vertex: FloatArray, cos_n: FloatArray
 ) -> tuple[FloatArray, FloatArray]:
@@ -450,6 +464,8 @@ def _generate_batch(
     t, volume, w_vertex = _sample_vertices(prep, rng, origins, sigma_h.sum(axis=2))
     interacts = w_vertex > 0
     species, helicity, sigma_chosen = _choose_species(prep, rng, volume, sigma_h)
+    vertex = origins + t[:, None] * np.array([0.0, 0.0, 1.0])
+    focus = _q2_focus(settings, vertex, energy)
     q2 = np.zeros(n)
     sigma_hat = np.zeros(n)
     target_mass = np.array([sp.target.mass for sp in prep.species])[species]
@@ -459,13 +475,14 @@ def _generate_batch(
                 interacts & (species == s) & (helicity == h) & (energy > table.threshold)
             )
             if idx.size:
-                q2[idx], sigma_hat[idx] = table.sample_q2(rng, energy[idx], channel)
+                q2[idx], sigma_hat[idx] = table.sample_q2(
+                    rng, energy[idx], channel, focus_q2=focus[idx]
+                )
     w_xs = np.where(
         sigma_chosen > 0, sigma_hat / np.where(sigma_chosen > 0, sigma_chosen, 1.0), 0.0
     )
     e_n, cos_n = hnl_energy_and_angle(energy, q2, model.m_N, target_mass)
     p_n = np.sqrt(np.maximum(e_n**2 - model.m_N**2, 0.0))
-    vertex = origins + t[:, None] * np.array([0.0, 0.0, 1.0])
     phi, w_phi = _sample_azimuth(settings, rng, vertex, cos_n)
     sin_n = np.sqrt(np.clip(1.0 - cos_n**2, 0.0, 1.0))
     direction = np.column_stack([sin_n * np.cos(phi), sin_n * np.sin(phi), cos_n])  # beam = +z
