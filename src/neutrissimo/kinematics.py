@@ -88,7 +88,11 @@ def orthonormal_basis(
 def rotate_from_z(
     cos_theta: ArrayLike, phi: ArrayLike, axis: NDArray[np.float64]
 ) -> NDArray[np.float64]:
-    """Unit vectors at polar angle theta and azimuth phi about ``axis`` (shape (..., 3))."""
+    """Unit vectors at polar angle theta and azimuth phi about ``axis`` (shape (..., 3)).
+
+    phi is measured from e1 of :func:`orthonormal_basis` (for ``axis`` = +z that is -y, not +x):
+    use it with uniform phi; build lab-frame directions explicitly when phi has a meaning.
+    """
     cos_theta = np.asarray(cos_theta, dtype=float)
     phi = np.asarray(phi, dtype=float)
     sin_theta = np.sqrt(np.clip(1.0 - cos_theta**2, 0.0, 1.0))
