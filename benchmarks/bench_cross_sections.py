@@ -15,7 +15,7 @@ import time
 import numpy as np
 
 from neutrissimo import dsigma_dq2, make_target, tabulate, total_cross_section
-from neutrissimo.kinematics import q2_range, threshold_energy
+from neutrissimo.physics.kinematics import q2_range, threshold_energy
 
 
 def best_of(func, *args, repeat: int = 5, **kwargs) -> float:

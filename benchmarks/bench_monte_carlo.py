@@ -18,7 +18,7 @@ import numpy as np
 
 from neutrissimo import DipoleModel
 from neutrissimo.experiments.setups import load_setup
-from neutrissimo.injection import generate
+from neutrissimo.simulation.injection import generate
 
 
 def peak_rss_mb() -> float:

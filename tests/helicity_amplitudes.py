@@ -3,7 +3,7 @@
 Builds helicity spinors in the Dirac representation, the vertex 2 d sigma^{mu nu} q_nu P_L and
 the hadronic currents (coherent: Z F (p + p')^mu; nucleon: ubar(p')[F1 gamma^mu +
 i F2 sigma^{mu nu} q_nu / 2M] u(p)), and squares the amplitude numerically, point by point. It
-shares no algebra with ``neutrissimo.cross_sections`` (which uses closed-form traces), so
+shares no algebra with ``neutrissimo.physics.cross_sections`` (which uses closed-form traces), so
 agreement tests the traces, the spin vector and the hadronic tensor at once.
 """
 

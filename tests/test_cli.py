@@ -90,7 +90,7 @@ def test_simulate_writes_events_and_a_summary(tmp_path):
     assert payload["events_generated"] == 3000
     assert payload["photons_in_fiducial"] > 0
     assert sum(payload["share_by_region"].values()) == pytest.approx(1.0)
-    from neutrissimo.events import read_events
+    from neutrissimo.simulation.events import read_events
 
     assert len(read_events(out)) == 3000
     bad = runner.invoke(app, ["simulate", "--experiment", "t2k", "--mass", "0.1", "--d-mu", "1e-6"])

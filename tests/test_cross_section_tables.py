@@ -14,8 +14,8 @@ from neutrissimo import (
     tabulate,
     total_cross_section,
 )
-from neutrissimo.histogram import bin_index, fill_histogram
-from neutrissimo.kinematics import q2_range
+from neutrissimo.physics.kinematics import q2_range
+from neutrissimo.statistics.histogram import bin_index, fill_histogram
 
 
 @pytest.fixture(scope="module")

@@ -18,7 +18,7 @@ from neutrissimo import (
     nucleon_form_factors,
     total_cross_section,
 )
-from neutrissimo.kinematics import q2_range, threshold_energy
+from neutrissimo.physics.kinematics import q2_range, threshold_energy
 
 GEV2_TO_CM2 = 0.3893793721e-27
 ALPHA = 1 / 137.035999084
@@ -153,7 +153,7 @@ def test_paper_benchmark_cross_section():
 
 def test_flux_folded_rate_matches_a_fine_independent_integral():
     """The quantile-space quadrature against a plain fine-grid sum over the BNB histogram."""
-    from neutrissimo.flux import load_flux
+    from neutrissimo.beams.flux import load_flux
 
     flux = load_flux("bnb", "fhc", "numu")
     carbon = make_target("C12")

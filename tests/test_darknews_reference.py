@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from neutrissimo import DipoleModel, dsigma_dq2, make_target, total_cross_section
-from neutrissimo.kinematics import q2_range
+from neutrissimo.physics.kinematics import q2_range
 
 REFERENCE = Path(__file__).parent / "reference"
 

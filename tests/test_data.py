@@ -7,7 +7,7 @@ import shutil
 import pytest
 
 from neutrissimo import DataFileError
-from neutrissimo.data import DATA_DIR_ENV, fetch, load_table, registry
+from neutrissimo.io.data import DATA_DIR_ENV, fetch, load_table, registry
 
 FILE = "miniboone/release_2020_numode/miniboone_nuedata_lowe.txt"
 
@@ -41,7 +41,7 @@ def test_corrupted_file_is_named(tmp_path, monkeypatch):
 
 def test_missing_file_says_where_it_looked_and_how_to_fix(tmp_path, monkeypatch):
     monkeypatch.setenv(DATA_DIR_ENV, str(tmp_path))
-    monkeypatch.setattr("neutrissimo.data.cache_dir", lambda: tmp_path / "cache")
+    monkeypatch.setattr("neutrissimo.io.data.cache_dir", lambda: tmp_path / "cache")
     with pytest.raises(DataFileError) as info:
         fetch(FILE, download=False)
     message = str(info.value)

@@ -7,7 +7,7 @@ import pytest
 from scipy import stats
 
 from neutrissimo import ConfigurationError, decay_photons, photon_asymmetry, sample_photon_cos
-from neutrissimo.decay import photon_angular_pdf, photon_asymmetry_for_helicity
+from neutrissimo.physics.decay import photon_angular_pdf, photon_asymmetry_for_helicity
 
 
 def test_asymmetries_follow_angular_momentum():

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from neutrissimo import GeometryError
-from neutrissimo.detectors import available_detectors, load_detector
+from neutrissimo.detector.loader import available_detectors, load_detector
 
 # Paper (arXiv:2206.07100) Table I: target -> (z-location cm, z-extent cm, mass kg).
 TABLE_I = {
@@ -159,7 +159,7 @@ def test_miniboone_materials(miniboone):
 
 def test_load_by_path_gives_the_same_detector(tmp_path, minerva):
     path = tmp_path / "copy.toml"
-    source = Path(__file__).parents[1] / "src/neutrissimo/detectors/minerva.toml"
+    source = Path(__file__).parents[1] / "src/neutrissimo/detector/minerva-detector.toml"
     path.write_text(source.read_text())
     copy = load_detector(path)
     assert copy.volume_names == minerva.volume_names

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from neutrissimo import ConfigurationError, DataFileError, DipoleModel
-from neutrissimo.events import Events, WeightSummary, read_events
+from neutrissimo.simulation.events import Events, WeightSummary, read_events
 
 
 def synthetic(rng, n=200_000, m_n=0.1):

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from neutrissimo import ConfigurationError
-from neutrissimo.existing_limits import (
+from neutrissimo.experiments.existing_limits import (
     EXISTING_LIMITS,
     PUBLISHED_MINERVA_LIMITS,
     load_existing_limit,

@@ -6,9 +6,7 @@ import numpy as np
 import pytest
 from scipy import integrate, stats
 
-from neutrissimo.data import load_table
-from neutrissimo.exceptions import ConfigurationError, PhysicsDomainError
-from neutrissimo.flux import (
+from neutrissimo.beams.flux import (
     BEAMS,
     FLAVOURS,
     MODES,
@@ -18,6 +16,8 @@ from neutrissimo.flux import (
     available_fluxes,
     load_flux,
 )
+from neutrissimo.exceptions import ConfigurationError, PhysicsDomainError
+from neutrissimo.io.data import load_table
 
 BNB_FILES = {
     "fhc": "fluxes/bnb/MiniBooNE_nu_mode_flux.dat",

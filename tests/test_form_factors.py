@@ -6,13 +6,13 @@ import numpy as np
 import pytest
 
 from neutrissimo import ConfigurationError, nuclear_form_factor, nucleon_form_factors, nucleus
-from neutrissimo.form_factors import (
+from neutrissimo.physics.form_factors import (
     FORM_FACTOR_KINDS,
     fourier_bessel,
     helm_radius_fm,
     symmetrized_fermi,
 )
-from neutrissimo.nuclei import fourier_bessel_nuclei
+from neutrissimo.physics.nuclei import fourier_bessel_nuclei
 
 FM = 5.067730716  # GeV^-1 per fm
 

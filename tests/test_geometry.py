@@ -9,8 +9,7 @@ import pytest
 from scipy import stats
 
 from neutrissimo import ConfigurationError, GeometryError
-from neutrissimo.constants import AVOGADRO
-from neutrissimo.geometry import (
+from neutrissimo.detector.geometry import (
     MAX_VOLUMES,
     Box,
     Cylinder,
@@ -19,7 +18,8 @@ from neutrissimo.geometry import (
     Sphere,
     Volume,
 )
-from neutrissimo.materials import Material, atomic_mass
+from neutrissimo.detector.materials import Material, atomic_mass
+from neutrissimo.physics.constants import AVOGADRO
 
 ROCK = Material("rock", 2.9, (("Si28", 0.4674349), ("O16", 0.5325651)))
 AIR = Material("air", 0.001225, (("N14", 0.7562326), ("O16", 0.2437674)))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from neutrissimo.histogram import bin_index, fill_histogram
+from neutrissimo.statistics.histogram import bin_index, fill_histogram
 
 
 def test_far_tail_bins_keep_their_precision():

@@ -7,14 +7,14 @@ import pytest
 from scipy import integrate, stats
 
 from neutrissimo import ConfigurationError, DipoleModel, PhysicsDomainError, make_target
-from neutrissimo.cross_sections import total_cross_section
+from neutrissimo.beams.flux import Flux, HistogramSpectrum
+from neutrissimo.detector.geometry import Detector, Volume
+from neutrissimo.detector.materials import Material
+from neutrissimo.detector.shapes import Box, Sphere
 from neutrissimo.experiments.setups import load_setup
-from neutrissimo.flux import Flux, HistogramSpectrum
-from neutrissimo.geometry import Detector, Volume
-from neutrissimo.histogram import fill_histogram
-from neutrissimo.injection import InjectionSettings, Setup, generate
-from neutrissimo.materials import Material
-from neutrissimo.shapes import Box, Sphere
+from neutrissimo.physics.cross_sections import total_cross_section
+from neutrissimo.simulation.injection import InjectionSettings, Setup, generate
+from neutrissimo.statistics.histogram import fill_histogram
 
 E0 = 20.0  # GeV, monochromatic beam of the toy
 M_N = 0.05  # GeV: at 20 GeV HNLs and photons fly within ~1e-3 rad of the beam

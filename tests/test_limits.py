@@ -10,7 +10,7 @@ from scipy.optimize import brentq
 from scipy.stats import chi2
 
 from neutrissimo import ConfigurationError
-from neutrissimo.limits import (
+from neutrissimo.statistics.limits import (
     THRESHOLD_95CL_ONE_SIDED,
     THRESHOLD_95CL_TWO_SIDED,
     coupling_limit,

@@ -7,13 +7,13 @@ import math
 import pytest
 
 from neutrissimo import ConfigurationError, UnknownNucleusError
-from neutrissimo.constants import AVOGADRO
-from neutrissimo.materials import (
+from neutrissimo.detector.materials import (
     Material,
     atomic_mass,
     radiation_length_compact,
     radiation_length_element,
 )
+from neutrissimo.physics.constants import AVOGADRO
 
 # PDG "Atomic and nuclear properties of materials" (pdg.lbl.gov/AtomicNuclearProperties):
 # Z, standard atomic weight, X0 in g/cm^2.

@@ -9,12 +9,13 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from neutrissimo import ConfigurationError, DataFileError
-from neutrissimo.constants import M_ELECTRON, M_NEUTRON
-from neutrissimo.data import load_table
+from neutrissimo import ConfigurationError, DataFileError, PhysicsDomainError
 from neutrissimo.experiments import minerva as mv
-from neutrissimo.kinematics import orthonormal_basis
-from neutrissimo.limits import signal_upper_limit
+from neutrissimo.experiments.response import Reconstructed
+from neutrissimo.io.data import load_table
+from neutrissimo.physics.constants import M_ELECTRON, M_NEUTRON
+from neutrissimo.physics.kinematics import orthonormal_basis
+from neutrissimo.statistics.limits import signal_upper_limit
 
 EDGES = np.array([1.5, 2.5, 3, 3.5, 4, 4.5, 5, 6, 7, 8, 9, 10, 12, 14, 16, 18, 20])
 ME = "minerva_nue/ME_FHC_Valencia2019/"
@@ -39,14 +40,14 @@ def test_samples_exposures_and_flux_names():
 def test_paper_resolution_and_cuts():
     cfg = mv.load_config()
     # sigma_E/E = 5.9%/sqrt(E) + 3.4%, not the csv's swapped (3.4%, 5.9%) form
-    assert mv.energy_resolution([1.0, 4.0], cfg.response) == pytest.approx([0.093, 0.0635])
+    assert mv.energy_resolution([1.0, 4.0], cfg) == pytest.approx([0.093, 4 * 0.0635])
     assert cfg.response.angle_sigma == pytest.approx(math.radians(0.7))
     assert cfg.cuts.e_theta2_max == pytest.approx(3.2e-3)
     assert np.array_equal(cfg.dedx.bin_edges, EDGES)
 
 
 def _toml_text() -> str:
-    return resources.files("neutrissimo.experiments").joinpath("minerva.toml").read_text()
+    return resources.files("neutrissimo.experiments.minerva").joinpath("minerva-analysis.toml").read_text()
 
 
 @pytest.mark.parametrize(
@@ -103,7 +104,7 @@ def test_angular_smearing_is_gaussian_polar_uniform_azimuth_about_true_direction
     n = 50_000
     theta0 = math.radians(25.0)
     true = np.tile([math.sin(theta0), 0.0, math.cos(theta0)], (n, 1))
-    reco = mv.smear_direction(true, rng)
+    reco = mv.smear_direction(true, np.full(n, 2.0), rng)
     assert np.linalg.norm(reco, axis=1) == pytest.approx(np.ones(n), abs=1e-12)
     e1, e2, e3 = orthonormal_basis(true)
     kick = np.arccos(np.clip(np.sum(reco * e3, axis=1), -1, 1))
@@ -121,16 +122,17 @@ def test_angular_smearing_is_gaussian_polar_uniform_azimuth_about_true_direction
 def test_response_is_reproducible_and_validates_input():
     energy = np.array([1.0, 2.0])
     direction = np.array([[0, 0, 1.0], [0.6, 0, 0.8]])
-    a = mv.apply_response(energy, direction, np.random.default_rng(1))
-    b = mv.apply_response(energy, direction, np.random.default_rng(1))
-    assert np.array_equal(a[0], b[0])
-    assert np.array_equal(a[1], b[1])
-    with pytest.raises(ConfigurationError, match="unit vectors"):
-        mv.apply_response(energy, 2 * direction, np.random.default_rng(1))
-    with pytest.raises(ConfigurationError, match="shape"):
-        mv.apply_response(energy, direction[:1], np.random.default_rng(1))
-    with pytest.raises(ConfigurationError, match="energies"):
-        mv.apply_response([1.0, np.nan], direction, np.random.default_rng(1))
+    a = mv.detector_response(energy, direction, np.random.default_rng(1))
+    b = mv.detector_response(energy, direction, np.random.default_rng(1))
+    assert np.array_equal(a.energy_gev, b.energy_gev)
+    assert np.array_equal(a.direction, b.direction)
+    assert np.array_equal(a.efficiency, np.ones(2))
+    with pytest.raises(PhysicsDomainError, match="unit vectors"):
+        mv.detector_response(energy, 2 * direction, np.random.default_rng(1))
+    with pytest.raises(PhysicsDomainError, match="shape"):
+        mv.detector_response(energy, direction[:1], np.random.default_rng(1))
+    with pytest.raises(PhysicsDomainError, match="energy"):
+        mv.detector_response([1.0, np.nan], direction, np.random.default_rng(1))
 
 
 # ---------------------------------------------------------------------------- reconstruction
@@ -161,14 +163,14 @@ def _events(angles_energies):
     energy = np.array([e for e, _ in angles_energies])
     theta = np.array([t for _, t in angles_energies])
     direction = np.stack([np.sin(theta), np.zeros_like(theta), np.cos(theta)], axis=1)
-    return energy, direction
+    return Reconstructed(energy, direction, np.ones(energy.size))
 
 
 def test_selection_masks_and_weighted_efficiencies():
     # (E [GeV], theta [rad]): pass all; fail energy; fail E theta^2 only; fail Q^2 and E theta^2
-    energy, direction = _events([(2.0, 0.01), (0.5, 0.01), (2.0, 0.05), (2.0, 0.08)])
+    reco = _events([(2.0, 0.01), (0.5, 0.01), (2.0, 0.05), (2.0, 0.08)])
     weights = np.array([1.0, 2.0, 3.0, 4.0])
-    sel = mv.select(energy, direction, weights, "me_fhc")
+    sel = mv.select(reco, weights, "me_fhc")
     assert sel.masks["shower_energy"].tolist() == [True, False, True, True]
     assert sel.masks["q2_qe"].tolist() == [True, True, True, False]
     assert sel.masks["e_theta2"].tolist() == [True, True, False, False]
@@ -177,29 +179,30 @@ def test_selection_masks_and_weighted_efficiencies():
     assert sel.efficiency_before_dedx == pytest.approx(0.1)
     assert sel.efficiency_final == pytest.approx(0.1 * 0.93)
     assert sel.n_final == pytest.approx(0.93)
-    rhc = mv.select(energy, direction, weights, "me_rhc")
+    rhc = mv.select(reco, weights, "me_rhc")
     assert rhc.efficiency_final == pytest.approx(0.1 * 0.91)
-    override = mv.select(energy, direction, weights, "me_fhc", dedx_acceptance=0.5)
+    override = mv.select(reco, weights, "me_fhc", dedx_acceptance=0.5)
     assert override.n_final == pytest.approx(0.5)
 
 
 def test_selection_rejects_bad_weights():
-    energy, direction = _events([(2.0, 0.01)])
+    reco = _events([(2.0, 0.01)])
     with pytest.raises(ConfigurationError, match="weights"):
-        mv.select(energy, direction, [-1.0], "le_fhc")
+        mv.select(reco, [-1.0], "le_fhc")
     with pytest.raises(ConfigurationError, match="zero total weight"):
-        mv.select(energy, direction, [0.0], "le_fhc")
+        mv.select(reco, [0.0], "le_fhc")
 
 
 def test_analyse_events_chains_response_and_selection():
     rng_a, rng_b = np.random.default_rng(9), np.random.default_rng(9)
-    energy, direction = _events([(1.5, 0.02), (3.0, 0.001), (0.9, 0.03)])
+    reco = _events([(1.5, 0.02), (3.0, 0.001), (0.9, 0.03)])
     weights = np.ones(3)
-    e_reco, u_reco, sel = mv.analyse_events(energy, direction, weights, "le_fhc", rng_a)
-    e2, u2 = mv.apply_response(energy, direction, rng_b)
-    assert np.array_equal(e_reco, e2)
-    assert np.array_equal(u_reco, u2)
-    assert sel.n_selected == mv.select(e2, u2, weights, "le_fhc").n_selected
+    true = reco
+    got, sel = mv.analyse_events(true.energy_gev, true.direction, weights, "le_fhc", rng_a)
+    again = mv.detector_response(true.energy_gev, true.direction, rng_b)
+    assert np.array_equal(got.energy_gev, again.energy_gev)
+    assert np.array_equal(got.direction, again.direction)
+    assert sel.n_selected == mv.select(again, weights, "le_fhc").n_selected
 
 
 # ---------------------------------------------------------------------------- dE/dx

@@ -6,10 +6,10 @@ import numpy as np
 import pytest
 
 from neutrissimo import ConfigurationError, DataFileError, DipoleModel
+from neutrissimo.analyses.minerva_limits import mass_task, run_minerva_scan, sample_limits
+from neutrissimo.analyses.scan import ScanGrid, ScanTask
 from neutrissimo.experiments import minerva
-from neutrissimo.limits import signal_upper_limit
-from neutrissimo.minerva_limits import mass_task, run_minerva_scan, sample_limits
-from neutrissimo.scan import ScanGrid, ScanTask
+from neutrissimo.statistics.limits import signal_upper_limit
 
 GRID = ScanGrid(
     masses=(0.03, 0.3), couplings=tuple(np.geomspace(1e-8, 1e-4, 13)), events=20_000, seed=2
@@ -37,7 +37,7 @@ def test_n_fid_equals_the_event_weights():
     )
     out = mass_task(task, np.random.default_rng(4))
     from neutrissimo.experiments.setups import load_setup
-    from neutrissimo.injection import generate
+    from neutrissimo.simulation.injection import generate
 
     events = generate(
         load_setup("minerva-le-fhc"),
@@ -79,7 +79,7 @@ def _efficiency_and_error(seed: int) -> tuple[float, float]:
     ~3 m: HNLs made in and just before the detector), and its statistical error from the
     weighted ratio estimator (delta method)."""
     from neutrissimo.experiments.setups import load_setup
-    from neutrissimo.injection import generate
+    from neutrissimo.simulation.injection import generate
 
     events = generate(
         load_setup("minerva-me-fhc"),
@@ -89,7 +89,7 @@ def _efficiency_and_error(seed: int) -> tuple[float, float]:
     )
     events = events.select(events["weight_production"] > 0)
     weights = events.weights()
-    _, _, selection = minerva.analyse_events(
+    _, selection = minerva.analyse_events(
         events["photon_energy"],
         events["photon_direction"],
         weights,

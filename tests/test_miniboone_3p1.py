@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from neutrissimo.exceptions import DataFileError
-from neutrissimo.experiments.miniboone_3p1 import (
+from neutrissimo.experiments.miniboone.official_3p1 import (
     OFFICIAL_BEST_FIT,
     contour_distance,
     load_official_surface,

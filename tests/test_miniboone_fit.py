@@ -8,18 +8,18 @@ import numpy as np
 import pytest
 
 from neutrissimo import ConfigurationError, DipoleModel
-from neutrissimo.experiments import miniboone
-from neutrissimo.experiments.setups import load_setup
-from neutrissimo.injection import generate
-from neutrissimo.miniboone_fit import (
+from neutrissimo.analyses.miniboone_fit import (
     fit_grid,
     mass_task,
     run_miniboone_scan,
     summarize,
     write_miniboone_outputs,
 )
-from neutrissimo.scan import ScanGrid, ScanTask
-from neutrissimo.scenarios import d_tau_of
+from neutrissimo.analyses.scan import ScanGrid, ScanTask
+from neutrissimo.analyses.scenarios import d_tau_of
+from neutrissimo.experiments import miniboone
+from neutrissimo.experiments.setups import load_setup
+from neutrissimo.simulation.injection import generate
 
 GRID = ScanGrid(masses=(0.1, 0.47), couplings=(1e-12, 1e-7, 1e-6, 3e-6), events=20_000, seed=5)
 

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from neutrissimo import UnknownNucleusError, nucleus
-from neutrissimo.nuclei import fourier_bessel_nuclei
+from neutrissimo.physics.nuclei import fourier_bessel_nuclei
 
 PAPER_TARGETS = ["C12", "O16", "Si28", "Ar40", "Fe56", "Pb208", "Al27", "Ca40"]
 

@@ -6,14 +6,14 @@ import numpy as np
 import pytest
 
 from neutrissimo.exceptions import ConfigurationError, PhysicsDomainError
-from neutrissimo.experiments.miniboone import load_fullosc_ntuple, load_numode_release
-from neutrissimo.oscillations import (
+from neutrissimo.experiments.miniboone.oscillations import (
     OSC_PHASE_COEFF,
     SCENARIOS,
     AppearancePredictor,
     appearance_probability,
     scenario,
 )
+from neutrissimo.experiments.miniboone.release import load_fullosc_ntuple, load_numode_release
 
 
 @pytest.fixture(scope="module")

@@ -6,8 +6,7 @@ import numpy as np
 import pytest
 
 from neutrissimo import ConfigurationError
-from neutrissimo.existing_limits import paper_existing_limits
-from neutrissimo.limits import coupling_limits
+from neutrissimo.experiments.existing_limits import paper_existing_limits
 from neutrissimo.plotting.minerva import (
     LimitBand,
     PreferredRegion,
@@ -17,6 +16,7 @@ from neutrissimo.plotting.minerva import (
     plot_fig12,
     plot_limits,
 )
+from neutrissimo.statistics.limits import coupling_limits
 
 
 def _png(path):

@@ -5,7 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from neutrissimo.experiments.miniboone import load_config, load_cos_theta_data
+from neutrissimo.experiments.miniboone.config import load_config
+from neutrissimo.experiments.miniboone.likelihood import MiniBooNEEnergyLikelihood
+from neutrissimo.experiments.miniboone.release import load_cos_theta_data
 from neutrissimo.plotting.miniboone import (
     closure_3p1_figure,
     cos_excess_panel,
@@ -13,7 +15,6 @@ from neutrissimo.plotting.miniboone import (
     excess_figure,
     preferred_regions_figure,
 )
-from neutrissimo.stats import MiniBooNEEnergyLikelihood
 
 
 def test_excess_figure_stacks_dipole_on_oscillation(tmp_path):

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from neutrissimo import ConfigurationError
-from neutrissimo.scan import ScanTask, run_scan, task_generators
+from neutrissimo.analyses.scan import ScanTask, run_scan, task_generators
 from scan_tasks import CALLS_FILE_ENV, noisy_square
 
 TASKS = [ScanTask(f"x={x}", {"x": x}) for x in (1, 2, 3, 4)]

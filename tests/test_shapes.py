@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from neutrissimo import ConfigurationError, GeometryError
-from neutrissimo.shapes import Box, Cylinder, ExtrudedPolygon, Sphere
+from neutrissimo.detector.shapes import Box, Cylinder, ExtrudedPolygon, Sphere
 
 Z = (0.0, 0.0, 1.0)
 X = (1.0, 0.0, 0.0)

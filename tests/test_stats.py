@@ -8,27 +8,34 @@ import numpy as np
 import pytest
 from scipy import stats as sps
 
-from neutrissimo.exceptions import ConfigurationError, DataFileError, PhysicsDomainError
-from neutrissimo.experiments.miniboone import load_config, load_numode_release
-from neutrissimo.oscillations import AppearancePredictor
-from neutrissimo.stats import (
+from neutrissimo.analyses.scan_csv import (
     CONTOUR_COLUMNS,
     GRID_COLUMNS,
-    MiniBooNECosThetaLikelihood,
-    MiniBooNEEnergyLikelihood,
-    absolute_covariance,
-    chi2_cos_theta,
-    chi2_covariance,
-    collapse_signal_background,
-    conditional_gaussian,
-    contour_paths,
-    delta_chi2_threshold,
     read_grid_csv,
-    sigma_to_probability,
-    standard_thresholds,
     write_contour_csvs,
     write_grid_csv,
     write_scan_csvs,
+)
+from neutrissimo.exceptions import ConfigurationError, DataFileError, PhysicsDomainError
+from neutrissimo.experiments.miniboone.config import load_config
+from neutrissimo.experiments.miniboone.likelihood import (
+    MiniBooNECosThetaLikelihood,
+    MiniBooNEEnergyLikelihood,
+    chi2_cos_theta,
+    collapse_signal_background,
+)
+from neutrissimo.experiments.miniboone.oscillations import AppearancePredictor
+from neutrissimo.experiments.miniboone.release import load_numode_release
+from neutrissimo.statistics.contours import contour_paths
+from neutrissimo.statistics.gaussian import (
+    absolute_covariance,
+    chi2_covariance,
+    conditional_gaussian,
+)
+from neutrissimo.statistics.wilks import (
+    delta_chi2_threshold,
+    sigma_to_probability,
+    standard_thresholds,
 )
 
 

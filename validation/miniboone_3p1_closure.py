@@ -17,7 +17,7 @@ import argparse
 import time
 from pathlib import Path
 
-from neutrissimo.experiments.miniboone_3p1 import (
+from neutrissimo.experiments.miniboone.official_3p1 import (
     OFFICIAL_BEST_FIT,
     closure_figure,
     run_3p1_closure,

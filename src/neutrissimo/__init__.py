@@ -19,18 +19,11 @@ from __future__ import annotations
 
 from importlib.metadata import version
 
-from neutrissimo.cross_section_tables import CrossSectionTable, tabulate
-from neutrissimo.cross_sections import (
-    Target,
-    dsigma_dq2,
-    dsigma_dy,
-    flux_averaged_cross_section,
-    make_target,
-    total_cross_section,
-)
-from neutrissimo.decay import decay_photons, photon_asymmetry, sample_photon_cos
-from neutrissimo.detectors import available_detectors, load_detector
-from neutrissimo.events import Events, WeightSummary, read_events
+from neutrissimo.analyses.scan import ScanTask, run_scan
+from neutrissimo.beams.flux import Flux, available_fluxes, load_flux
+from neutrissimo.detector.geometry import Detector, Volume
+from neutrissimo.detector.loader import available_detectors, load_detector
+from neutrissimo.detector.materials import Material
 from neutrissimo.exceptions import (
     ConfigurationError,
     DataFileError,
@@ -39,23 +32,31 @@ from neutrissimo.exceptions import (
     PhysicsDomainError,
     UnknownNucleusError,
 )
-from neutrissimo.experiments.setups import SETUP_NAMES, load_setup
-from neutrissimo.flux import Flux, available_fluxes, load_flux
-from neutrissimo.form_factors import nuclear_form_factor, nucleon_form_factors
-from neutrissimo.geometry import Detector, Volume
-from neutrissimo.injection import InjectionSettings, Setup, generate
-from neutrissimo.limits import coupling_limit, coupling_limits, signal_upper_limit
-from neutrissimo.materials import Material
-from neutrissimo.model import DipoleModel
-from neutrissimo.nuclei import Nucleus, nucleus
-from neutrissimo.oscillations import AppearancePredictor
-from neutrissimo.scan import ScanTask, run_scan
-from neutrissimo.stats import (
+from neutrissimo.experiments.miniboone.likelihood import (
     MiniBooNECosThetaLikelihood,
     MiniBooNEEnergyLikelihood,
-    contour_paths,
-    delta_chi2_threshold,
 )
+from neutrissimo.experiments.miniboone.oscillations import AppearancePredictor
+from neutrissimo.experiments.response import DetectorResponse, Reconstructed
+from neutrissimo.experiments.setups import SETUP_NAMES, load_setup
+from neutrissimo.physics.cross_sections import (
+    Target,
+    dsigma_dq2,
+    dsigma_dy,
+    flux_averaged_cross_section,
+    make_target,
+    total_cross_section,
+)
+from neutrissimo.physics.decay import decay_photons, photon_asymmetry, sample_photon_cos
+from neutrissimo.physics.form_factors import nuclear_form_factor, nucleon_form_factors
+from neutrissimo.physics.model import DipoleModel
+from neutrissimo.physics.nuclei import Nucleus, nucleus
+from neutrissimo.simulation.cross_section_tables import CrossSectionTable, tabulate
+from neutrissimo.simulation.events import Events, WeightSummary, read_events
+from neutrissimo.simulation.injection import InjectionSettings, Setup, generate
+from neutrissimo.statistics.contours import contour_paths
+from neutrissimo.statistics.limits import coupling_limit, coupling_limits, signal_upper_limit
+from neutrissimo.statistics.wilks import delta_chi2_threshold
 
 __version__ = version("neutrissimo")
 
@@ -66,6 +67,7 @@ __all__ = [
     "CrossSectionTable",
     "DataFileError",
     "Detector",
+    "DetectorResponse",
     "DipoleModel",
     "Events",
     "Flux",
@@ -77,6 +79,7 @@ __all__ = [
     "NeutrissimoError",
     "Nucleus",
     "PhysicsDomainError",
+    "Reconstructed",
     "ScanTask",
     "Setup",
     "Target",

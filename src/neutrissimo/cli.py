@@ -87,7 +87,7 @@ def model(
     as_json: AsJson = False,
 ) -> None:
     """Widths, lifetime and decay lengths of a dipole-coupled HNL (paper eq. 5)."""
-    from neutrissimo.model import FLAVOURS, DipoleModel
+    from neutrissimo.physics.model import FLAVOURS, DipoleModel
 
     hnl = DipoleModel(
         m_N=mass, d_e=d_e, d_mu=d_mu, d_tau=d_tau, nature="majorana" if majorana else "dirac"
@@ -142,8 +142,8 @@ def xsec(
     as_json: AsJson = False,
 ) -> None:
     """Upscattering cross sections [cm^2], helicity-flip, -conserving and total."""
-    from neutrissimo.cross_sections import make_target, total_cross_section
-    from neutrissimo.kinematics import threshold_energy
+    from neutrissimo.physics.cross_sections import make_target, total_cross_section
+    from neutrissimo.physics.kinematics import threshold_energy
 
     tgt = make_target(target, form_factor)  # type: ignore[arg-type]
     energies = np.asarray(energy, dtype=float)
@@ -183,7 +183,7 @@ def xsec(
 @data_app.command("list")
 def data_list() -> None:
     """List the registered data files and their public sources."""
-    from neutrissimo.data import registry
+    from neutrissimo.io.data import registry
 
     for entry in registry().values():
         typer.echo(f"{entry.path}  {entry.url or '(derived; no public URL)'}")
@@ -192,7 +192,7 @@ def data_list() -> None:
 @data_app.command("verify")
 def data_verify() -> None:
     """Check every registered file is present with the right checksum (no download)."""
-    from neutrissimo.data import verify_all
+    from neutrissimo.io.data import verify_all
 
     status = verify_all(download=False)
     bad = {k: v for k, v in status.items() if v != "ok"}
@@ -210,7 +210,7 @@ def data_fetch(
     all_files: Annotated[bool, typer.Option("--all", help="Fetch every registered file.")] = False,
 ) -> None:
     """Download data files into the user cache (when online)."""
-    from neutrissimo.data import fetch, registry
+    from neutrissimo.io.data import fetch, registry
 
     for relpath in registry() if all_files else (paths or []):
         typer.echo(f"{relpath}: {fetch(relpath)}")
@@ -243,8 +243,8 @@ def simulate(
     from rich.progress import Progress
 
     from neutrissimo.experiments.setups import load_setup
-    from neutrissimo.injection import generate
-    from neutrissimo.model import DipoleModel
+    from neutrissimo.physics.model import DipoleModel
+    from neutrissimo.simulation.injection import generate
 
     hnl = DipoleModel(
         m_N=mass, d_e=d_e, d_mu=d_mu, d_tau=d_tau, nature="majorana" if majorana else "dirac"
@@ -315,14 +315,14 @@ def fit_miniboone(
     as_json: AsJson = False,
 ) -> None:
     """MiniBooNE E_QE and cos(theta) fits over (m_N, d_mu); resumes an interrupted scan."""
-    from neutrissimo.miniboone_fit import (
+    from neutrissimo.analyses.miniboone_fit import (
         check_fit_options,
         fit_grid,
         run_miniboone_scan,
         summarize,
         write_miniboone_outputs,
     )
-    from neutrissimo.scan import ScanGrid
+    from neutrissimo.analyses.scan import ScanGrid
 
     check_fit_options(oscillation, d_tau_scenario)  # before any simulation
     grid = ScanGrid.default(masses, couplings, events, seed)
@@ -375,15 +375,15 @@ def limits_minerva(
     as_json: AsJson = False,
 ) -> None:
     """95% CL limits on d_mu from MINERvA's nu-e samples; says which samples have data."""
-    from neutrissimo.experiments import minerva
-    from neutrissimo.minerva_limits import (
+    from neutrissimo.analyses.minerva_limits import (
         SAMPLES,
         preferred_regions_from,
         run_minerva_scan,
         write_minerva_outputs,
     )
-    from neutrissimo.scan import ScanGrid
-    from neutrissimo.scenarios import d_tau_of
+    from neutrissimo.analyses.scan import ScanGrid
+    from neutrissimo.analyses.scenarios import d_tau_of
+    from neutrissimo.experiments import minerva
 
     d_tau_of(d_tau_scenario, 0.0)  # validate before simulating
     names = list(SAMPLES) if sample == "all" else [sample.replace("-", "_")]
@@ -441,7 +441,7 @@ def reproduce(
     workers: Workers = None,
 ) -> None:
     """All the paper's figures and tables (Figs. 3-15, Table I) into one folder; resumable."""
-    from neutrissimo.reproduce import reproduce as run
+    from neutrissimo.analyses.reproduce import reproduce as run
 
     run(output, masses, couplings, events, seed, scheduler, workers, echo=typer.echo)
 
@@ -454,6 +454,6 @@ def demo(
     ),
 ) -> None:
     """Benchmark points of the paper: lifetimes, cross sections and plots."""
-    from neutrissimo.demo import run_demo
+    from neutrissimo.analyses.demo import run_demo
 
     run_demo(output, echo=typer.echo)

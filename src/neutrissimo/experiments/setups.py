@@ -1,7 +1,7 @@
 """Named simulation setups: ``miniboone`` and ``minerva-{le-fhc,me-fhc,me-rhc}``.
 
-A setup joins a detector geometry (:mod:`neutrissimo.detectors`), a flux
-(:func:`neutrissimo.flux.load_flux`), the exposure, the upscattering channels and the proposal
+A setup joins a detector geometry (:mod:`neutrissimo.detector.loader`), a flux
+(:func:`neutrissimo.beams.flux.load_flux`), the exposure, the upscattering channels and the proposal
 settings of the Monte Carlo (``simulation.toml`` beside this module). POT and the MINERvA fluxes
 are read from the analysis configs, so each number lives in one file.
 """
@@ -13,12 +13,12 @@ import tomllib
 from importlib import resources
 from typing import Any
 
-from neutrissimo.detectors import load_detector
+from neutrissimo.beams.flux import load_flux
+from neutrissimo.detector.loader import load_detector
+from neutrissimo.detector.shapes import Sphere
 from neutrissimo.exceptions import ConfigurationError
 from neutrissimo.experiments import minerva, miniboone
-from neutrissimo.flux import load_flux
-from neutrissimo.injection import InjectionSettings, Setup
-from neutrissimo.shapes import Sphere
+from neutrissimo.simulation.injection import InjectionSettings, Setup
 
 __all__ = ["SETUP_NAMES", "load_setup"]
 
@@ -37,7 +37,7 @@ _INJECTION_KEYS = {
 
 @functools.cache
 def _simulation_config() -> dict[str, Any]:
-    text = resources.files(__package__).joinpath("simulation.toml").read_text()
+    text = resources.files(__package__).joinpath("setups.toml").read_text()
     return tomllib.loads(text)
 
 

@@ -29,8 +29,8 @@ from matplotlib.figure import Figure
 from numpy.typing import ArrayLike, NDArray
 
 from neutrissimo.exceptions import ConfigurationError
-from neutrissimo.existing_limits import ExistingLimit
-from neutrissimo.limits import LimitCurve
+from neutrissimo.experiments.existing_limits import ExistingLimit
+from neutrissimo.statistics.limits import LimitCurve
 
 __all__ = [
     "LimitBand",
@@ -225,7 +225,7 @@ class LimitBand:
 
     @classmethod
     def from_curve(cls, label: str, curve: LimitCurve, eta: float) -> LimitBand:
-        """From a :class:`~neutrissimo.limits.LimitCurve`."""
+        """From a :class:`~neutrissimo.statistics.limits.LimitCurve`."""
         return cls(label, curve.m_N, curve.lower, curve.upper, eta)
 
 
@@ -309,7 +309,7 @@ def plot_limits(
         bands: exclusion edges per sample and background uncertainty (solid: ``eta ==
             nominal_eta``, dashed otherwise).
         preferred_regions: MiniBooNE preferred regions, drawn filled on both panels.
-        existing: other limits (:mod:`neutrissimo.existing_limits`).
+        existing: other limits (:mod:`neutrissimo.experiments.existing_limits`).
         n_fid: (m_N grid [GeV] (n_m,), d grid [GeV^-1] (n_d,), N_fid (n_m, n_d)); the right
             panel is omitted when ``None``.
         xlim: m_N range in MeV; ylim: d range in GeV^-1.

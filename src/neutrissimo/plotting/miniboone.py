@@ -27,7 +27,9 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Polygon
 from numpy.typing import ArrayLike, NDArray
 
-from neutrissimo.stats import MiniBooNEEnergyLikelihood, contour_paths, delta_chi2_threshold
+from neutrissimo.experiments.miniboone.likelihood import MiniBooNEEnergyLikelihood
+from neutrissimo.statistics.contours import contour_paths
+from neutrissimo.statistics.wilks import delta_chi2_threshold
 
 __all__ = [
     "ExcessPanel",

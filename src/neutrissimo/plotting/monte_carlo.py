@@ -11,7 +11,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import numpy as np
 
-from neutrissimo.events import Events
+from neutrissimo.simulation.events import Events
 
 __all__ = ["photon_distributions", "production_regions", "target_vertex_map"]
 

@@ -13,11 +13,11 @@ import matplotlib.pyplot as plt
 import numpy as np
 from numpy.typing import NDArray
 
-from neutrissimo.atomic import atomic_path
-from neutrissimo.cross_sections import make_target, total_cross_section
-from neutrissimo.form_factors import FORM_FACTOR_KINDS, nuclear_form_factor
-from neutrissimo.kinematics import threshold_energy
-from neutrissimo.nuclei import nucleus
+from neutrissimo.io.atomic import atomic_path
+from neutrissimo.physics.cross_sections import make_target, total_cross_section
+from neutrissimo.physics.form_factors import FORM_FACTOR_KINDS, nuclear_form_factor
+from neutrissimo.physics.kinematics import threshold_energy
+from neutrissimo.physics.nuclei import nucleus
 
 __all__ = [
     "fig13_form_factors",
@@ -98,8 +98,8 @@ def fig15_helicity_ratio(
 
 def write_physics_figures(output: Path) -> list[Path]:
     """Figs. 13, 14 and 15 (flux-averaged HC/HF on C12 with the BNB nu_mu flux) into ``output``."""
-    from neutrissimo.cross_sections import flux_averaged_cross_section
-    from neutrissimo.flux import load_flux
+    from neutrissimo.beams.flux import load_flux
+    from neutrissimo.physics.cross_sections import flux_averaged_cross_section
 
     bnb = load_flux("bnb", "fhc", "numu")
     carbon = make_target("C12")

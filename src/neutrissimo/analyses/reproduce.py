@@ -1,0 +1,163 @@
+"""``neutrissimo reproduce``: the paper's figures and tables from one command.
+
+Layout of the output folder::
+
+    physics/    fig13_form_factors, fig14_cross_sections, fig15_helicity_ratio (PNG)
+    table1_minerva_targets.csv   Table I masses from the geometry vs the paper
+    miniboone/  scan/ (checkpoints), closure_3p1.png,
+                fig3/ (global-no-mb), fig5/ (mb-microboone), fig7_mass_ratio/, fig7_fixed/:
+                grids, contours, best_fit.json, preferred_regions.png, excess_benchmark.png
+                (Fig. 4 in fig3/, Fig. 6 in fig5/)
+    minerva/    scan-<sample>/ (checkpoints), fig8_selection.png,
+                fig10/ (d_tau = 0), fig11/ (mass ratio), fig12/ (fixed 1e-5): limits, grids,
+                minerva_limits.png (with the matching MiniBooNE regions), fig9_dedx.png
+    summary.json
+
+One MiniBooNE scan serves Figs. 3-7 and one scan per MINERvA sample serves Figs. 8-12: the
+oscillation and d_tau scenarios only reweight. Interrupted runs resume from the checkpoints.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from neutrissimo.analyses.minerva_limits import (
+    SAMPLES,
+    etheta2_sample,
+    preferred_regions_from,
+    run_minerva_scan,
+    write_minerva_outputs,
+)
+from neutrissimo.analyses.miniboone_fit import (
+    fit_grid,
+    run_miniboone_scan,
+    summarize,
+    write_miniboone_outputs,
+)
+from neutrissimo.analyses.scan import ScanGrid
+from neutrissimo.detector.loader import load_detector
+from neutrissimo.experiments import minerva
+from neutrissimo.experiments.miniboone.official_3p1 import closure_figure, run_3p1_closure
+from neutrissimo.io.atomic import write_columns_csv, write_json
+
+__all__ = ["MINERVA_FIGURES", "MINIBOONE_FITS", "TABLE_I_KG", "reproduce"]
+
+#: Figure folder -> (oscillation scenario, d_tau scenario) of the MiniBooNE fits (Sec. IV).
+MINIBOONE_FITS: dict[str, tuple[str, str]] = {
+    "fig3": ("global-no-mb", "none"),
+    "fig5": ("mb-microboone", "none"),
+    "fig7_mass_ratio": ("global-no-mb", "mass-ratio"),
+    "fig7_fixed": ("global-no-mb", "fixed-1e-5"),
+}
+#: Figure folder -> (d_tau scenario, MiniBooNE fit overlaid) of the MINERvA limits (Sec. V).
+MINERVA_FIGURES: dict[str, tuple[str, str]] = {
+    "fig10": ("none", "fig3"),
+    "fig11": ("mass-ratio", "fig7_mass_ratio"),
+    "fig12": ("fixed-1e-5", "fig7_fixed"),
+}
+#: Table I of the paper: target masses in the 92 cm apothem sections, kg.
+TABLE_I_KG: dict[str, float] = {
+    "Fe1": 370,
+    "Pb1": 317,
+    "Fe2": 370,
+    "Pb2": 317,
+    "Fe3": 197,
+    "Pb3": 141,
+    "C3": 194,
+    "water": 530,
+    "Pb4": 263,
+    "Fe5": 186,
+    "Pb5": 162,
+}
+
+
+def _table_one(output: Path) -> Path:
+    detector = load_detector("minerva")
+    names = list(TABLE_I_KG)
+    ours = [detector.volumes[detector.volume_index(n)].mass_g / 1e3 for n in names]
+    return write_columns_csv(
+        output / "table1_minerva_targets.csv",
+        ["target index", "mass from geometry [kg]", "Table I mass [kg]"],
+        [np.arange(len(names)), ours, [TABLE_I_KG[n] for n in names]],
+        [f"Targets by index: {', '.join(f'{i}={n}' for i, n in enumerate(names))}"],
+    )
+
+
+def reproduce(
+    output: Path,
+    masses: int = 25,
+    couplings: int = 40,
+    events: int = 200_000,
+    seed: int = 1,
+    scheduler: str = "serial",
+    workers: int | None = None,
+    echo: Callable[[str], None] = print,
+) -> dict[str, Any]:
+    """Regenerate the paper's figures and tables into ``output``; returns the summary."""
+    from neutrissimo.plotting.minerva import plot_fig8
+    from neutrissimo.plotting.physics import save_figure, write_physics_figures
+
+    summary: dict[str, Any] = {
+        "settings": {"masses": masses, "couplings": couplings, "events": events, "seed": seed}
+    }
+    write_physics_figures(output / "physics")
+    _table_one(output)
+    echo("physics figures and Table I written")
+
+    closure = run_3p1_closure()
+    save_figure(closure_figure(closure), output / "miniboone" / "closure_3p1.png")
+    summary["miniboone_3p1_closure"] = {
+        "best_fit_ours": list(closure.best_fit_ours),
+        "best_fit_official": list(closure.best_fit_official),
+        "rms_difference_3sigma": closure.rms_difference_3sigma,
+    }
+    grid = ScanGrid.default(masses, couplings, events, seed)
+    histograms = run_miniboone_scan(grid, output / "miniboone", scheduler, workers, echo)
+    summary["miniboone"] = {}
+    for name, (oscillation, d_tau) in MINIBOONE_FITS.items():
+        result = fit_grid(grid, histograms, oscillation, d_tau)
+        fit_summary = summarize(result)
+        write_miniboone_outputs(output / "miniboone" / name, result, fit_summary)
+        summary["miniboone"][name] = fit_summary
+        echo(f"MiniBooNE {name} written")
+
+    minerva_grid = ScanGrid.default(
+        masses, couplings + 9, events, seed, coupling_range=(1e-8, 1e-4)
+    )
+    scans = {
+        s: run_minerva_scan(s, minerva_grid, output / "minerva", scheduler, workers, echo)
+        for s in SAMPLES
+    }
+    histograms_dedx = {
+        s: minerva.dedx_histogram(s) for s in minerva.load_config().samples_with_public_dedx
+    }
+    summary["minerva"] = {}
+    for name, (d_tau, fit_folder) in MINERVA_FIGURES.items():
+        regions = preferred_regions_from(output / "miniboone" / fit_folder)
+        _, limits = write_minerva_outputs(
+            output / "minerva" / name, scans, 0.3, d_tau, histograms_dedx, regions
+        )
+        summary["minerva"][name] = limits
+        echo(f"MINERvA {name} written")
+    points = [(0.01, 1e-6), (0.1, 1e-6), (0.47, 1.25e-6)]
+    etheta2 = [
+        (
+            f"m_N = {m:g} GeV, d = {d:g}",
+            *etheta2_sample("me_fhc", m, d, max(events // 4, 1000), seed),
+        )
+        for m, d in points
+    ]
+    efficiency = {
+        minerva.load_config().sample(s).label: scan.efficiency() for s, scan in scans.items()
+    }
+    save_figure(
+        plot_fig8(etheta2, np.asarray(minerva_grid.masses), efficiency),
+        output / "minerva" / "fig8_selection.png",
+    )
+    write_json(output / "summary.json", summary)
+    echo(f"summary: {output / 'summary.json'}")
+    return summary

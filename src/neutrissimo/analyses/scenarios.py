@@ -1,0 +1,51 @@
+"""The coupling scenarios of the paper and the weights of a sample over a coupling grid.
+
+d_tau scenarios (Secs. IV.C and V.C, Figs. 7, 11, 12): ``"none"`` (d_tau = 0), ``"mass-ratio"``
+(d_tau = (m_tau/m_mu) d_mu, eq. 3) and ``"fixed-1e-5"`` (d_tau = 1e-5 GeV^-1 = (100 TeV)^-1).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+from neutrissimo.exceptions import ConfigurationError
+from neutrissimo.physics.constants import M_MUON, M_TAU
+from neutrissimo.physics.model import DipoleModel
+from neutrissimo.simulation.events import Events
+
+__all__ = ["D_TAU_SCENARIOS", "d_tau_of", "grid_weights"]
+
+D_TAU_SCENARIOS: tuple[str, ...] = ("none", "mass-ratio", "fixed-1e-5")
+
+
+def d_tau_of(scenario: str, d_mu: ArrayLike) -> NDArray[np.float64]:
+    """d_tau (GeV^-1) of a d_tau scenario for the given d_mu (GeV^-1).
+
+    Raises:
+        ConfigurationError: an unknown scenario name.
+    """
+    d_mu = np.asarray(d_mu, dtype=float)
+    if scenario == "none":
+        return np.zeros_like(d_mu)
+    if scenario == "mass-ratio":
+        return M_TAU / M_MUON * d_mu
+    if scenario == "fixed-1e-5":
+        return np.full_like(d_mu, 1e-5)
+    raise ConfigurationError(
+        f"Unknown d_tau scenario {scenario!r}; choose one of {', '.join(D_TAU_SCENARIOS)}."
+    )
+
+
+def grid_weights(events: Events, couplings: ArrayLike, scenario: str) -> NDArray[np.float64]:
+    """Event weights (couplings, events) at each d_mu of ``couplings`` with the scenario's d_tau
+    (exact reweighting of one sample)."""
+    d_mu = np.asarray(couplings, dtype=float)
+    return np.stack(
+        [
+            events.weights(
+                DipoleModel(m_N=events.model.m_N, d_mu=d, d_tau=t, nature=events.model.nature)
+            )
+            for d, t in zip(d_mu, d_tau_of(scenario, d_mu), strict=True)
+        ]
+    )

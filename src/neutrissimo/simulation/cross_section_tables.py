@@ -1,0 +1,228 @@
+"""Tabulated sigma(E) and inverse-CDF Q^2 sampling, per (target, m_N), for the Monte Carlo.
+
+A :class:`CrossSectionTable` holds, for d = 1 GeV^-1 and each helicity channel,
+
+- sigma(E) on a grid uniform in ln(E - E_th), interpolated by a monotone cubic (PCHIP) in
+  ln sigma (power laws sigma ~ (E - E_th)^p near threshold are reproduced). Measured against
+  direct quadrature: < 1e-4 typically, 0.6% at worst where the rate matters (form-factor
+  diffraction features just above threshold for heavy HNLs on nuclei), a few % only where sigma
+  is below 1e-3 of its maximum. The Monte Carlo uses the table as a proposal only; its event
+  weights use the exact dsigma/dQ^2 (see :meth:`CrossSectionTable.sample_q2`);
+- the cumulative distribution of x = (ln Q^2 - ln Q^2_min)/(ln Q^2_max - ln Q^2_min) at each
+  grid energy, for inverse-CDF sampling of Q^2.
+
+Sampling is *weighted and exact*: Q^2 is drawn from the tabulated density q(x), mixed between
+the two grid energies that bracket E and with a 1e-3 uniform component (so every x in the range
+can be drawn), and each draw carries the estimator
+
+    sigma_hat = (ln Q^2_max - ln Q^2_min) Q^2 dsigma/dQ^2(E, Q^2) / q(x)   [cm^2],
+
+whose expectation over the draws is exactly sigma(E): interpolation errors in the table shift
+the weights, never the physics.
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass, field
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+from scipy.interpolate import PchipInterpolator
+from scipy.special import ndtr, ndtri
+
+from neutrissimo.exceptions import ConfigurationError, PhysicsDomainError
+from neutrissimo.physics.cross_sections import Helicity, Target, dsigma_dq2, total_cross_section
+from neutrissimo.physics.kinematics import q2_range, threshold_energy
+
+__all__ = ["CrossSectionTable", "tabulate"]
+
+#: Share of the uniform component in the Q^2 proposal (defensive importance sampling).
+UNIFORM_SHARE = 1e-3
+#: Share and width (in ln Q^2) of the focus component of :meth:`CrossSectionTable.sample_q2`.
+FOCUS_SHARE = 0.5
+FOCUS_WIDTH = 1.0
+_CHANNELS = ("flip", "conserve")
+
+
+@dataclass(frozen=True, eq=False)
+class CrossSectionTable:
+    """sigma(E) and Q^2 distributions of one (target, m_N) at d = 1 GeV^-1. Build with
+    :func:`tabulate`.
+
+    Attributes:
+        target: the scattering target.
+        m_N: HNL mass in GeV.
+        e_max: highest tabulated neutrino energy in GeV.
+        log_excess: grid of ln(E - E_th / GeV).
+        sigma: cm^2 per channel (``"flip"``, ``"conserve"``) on the grid.
+        cdf: per channel, array (n_energies, n_x + 1) of the CDF in x at each grid energy.
+    """
+
+    target: Target
+    m_N: float
+    e_max: float
+    log_excess: NDArray[np.float64] = field(repr=False)
+    sigma: dict[str, NDArray[np.float64]] = field(repr=False)
+    cdf: dict[str, NDArray[np.float64]] = field(repr=False)
+
+    @property
+    def threshold(self) -> float:
+        """Production threshold E_th = m_N + m_N^2/(2M) in GeV."""
+        return float(threshold_energy(self.m_N, self.target.mass))
+
+    def _locate(self, energy: NDArray[np.float64]) -> tuple[NDArray[np.intp], NDArray[np.float64]]:
+        """Grid interval index and fractional position of each energy (above threshold)."""
+        u = np.log(energy - self.threshold)
+        u = np.clip(u, self.log_excess[0], self.log_excess[-1])
+        j = np.clip(np.searchsorted(self.log_excess, u) - 1, 0, len(self.log_excess) - 2)
+        t = (u - self.log_excess[j]) / (self.log_excess[j + 1] - self.log_excess[j])
+        return j, t
+
+    def _check_energy(self, energy: NDArray[np.float64]) -> None:
+        if np.any(~np.isfinite(energy)):
+            raise PhysicsDomainError("Neutrino energies must be finite numbers of GeV.")
+        if np.any(energy > self.e_max * (1 + 1e-12)):
+            raise PhysicsDomainError(
+                f"Neutrino energy {np.max(energy):g} GeV is above the tabulated range "
+                f"(e_max = {self.e_max:g} GeV) of the {self.target.name} table for m_N = "
+                f"{self.m_N} GeV; rebuild it with tabulate(..., e_max=...)."
+            )
+
+    def cross_section(
+        self, energy: ArrayLike, helicity: Helicity = "total", d: float = 1.0
+    ) -> NDArray[np.float64]:
+        """Interpolated sigma(E) in cm^2 for coupling ``d`` (GeV^-1); exactly 0 at and below
+        threshold.
+
+        Raises:
+            PhysicsDomainError: an energy above the tabulated ``e_max``.
+        """
+        energy = np.asarray(energy, dtype=float)
+        self._check_energy(energy)
+        above = energy > self.threshold
+        u = np.log(np.where(above, energy - self.threshold, np.exp(self.log_excess[0])))
+        u = np.clip(u, self.log_excess[0], self.log_excess[-1])
+        channels = _CHANNELS if helicity == "total" else (helicity,)
+        total = sum(np.exp(self._log_sigma[c](u)) for c in channels)
+        return np.where(above, d**2 * total, 0.0)
+
+    @functools.cached_property
+    def _log_sigma(self) -> dict[str, PchipInterpolator]:
+        return {
+            c: PchipInterpolator(self.log_excess, np.log(np.maximum(self.sigma[c], 1e-300)))
+            for c in _CHANNELS
+        }
+
+    def sample_q2(
+        self,
+        rng: np.random.Generator,
+        energy: ArrayLike,
+        helicity: str,
+        focus_q2: ArrayLike | None = None,
+    ) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+        """Draw Q^2 (GeV^2) for each neutrino energy in one helicity channel.
+
+        ``focus_q2`` (GeV^2, per event; <= 0 or NaN for none) mixes into the proposal, with share
+        :data:`FOCUS_SHARE`, a normal distribution in ln Q^2 of width :data:`FOCUS_WIDTH`
+        centred on it (truncated to the kinematic range): the Monte Carlo uses it to favour the
+        HNL angles that point at the detector. The estimator stays exact for any focus.
+
+        Returns:
+            ``(q2, sigma_hat)``: the draws and the unbiased estimator of sigma_h(E) (cm^2 at
+            d = 1 GeV^-1) carried by each draw (see the module docstring).
+
+        Raises:
+            PhysicsDomainError: an energy at or below threshold, or above ``e_max``.
+            ConfigurationError: ``helicity`` is not ``"flip"`` or ``"conserve"``.
+        """
+        if helicity not in _CHANNELS:
+            raise ConfigurationError(f"Sample Q^2 in 'flip' or 'conserve', got {helicity!r}.")
+        energy = np.asarray(energy, dtype=float)
+        self._check_energy(energy)
+        if np.any(energy <= self.threshold):
+            raise PhysicsDomainError(
+                f"Cannot make an HNL of {self.m_N} GeV on {self.target.name} below the "
+                f"threshold E_th = {self.threshold:.6g} GeV (got {np.min(energy):.6g} GeV)."
+            )
+        cdf = self.cdf[helicity]
+        n_rows, n_edges = cdf.shape
+        width = 1.0 / (n_edges - 1)
+        j, t = self._locate(energy)
+        row = j + (rng.random(energy.shape) < t)
+        u = rng.random(energy.shape)
+        uniform = rng.random(energy.shape) < UNIFORM_SHARE
+        # Searchsorted on all rows at once: row r's CDF is shifted by 2 r.
+        flat = (cdf + 2.0 * np.arange(n_rows)[:, None]).ravel()
+        k = np.searchsorted(flat, u + 2.0 * row, side="right") - 1 - row * n_edges
+        k = np.clip(k, 0, n_edges - 2)
+        lo, hi = cdf[row, k], cdf[row, k + 1]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            frac = np.where(hi > lo, (u - lo) / (hi - lo), 0.5)
+        x = np.where(uniform, u, (k + np.clip(frac, 0.0, 1.0)) * width)
+        q2_lo, q2_hi = q2_range(energy, self.m_N, self.target.mass)
+        span = np.log(q2_hi) - np.log(q2_lo)
+        if focus_q2 is not None:
+            target = np.broadcast_to(np.asarray(focus_q2, dtype=float), energy.shape)
+            focused = np.isfinite(target) & (target > 0)
+            centre = np.log(np.where(focused, target, 1.0) / q2_lo) / span
+            centre = np.clip(np.where(focused, centre, 0.5), 0.0, 1.0)
+            sigma_x = FOCUS_WIDTH / span
+            low = ndtr(-centre / sigma_x)
+            mass = ndtr((1.0 - centre) / sigma_x) - low
+            draw = centre + sigma_x * ndtri(low + rng.random(energy.shape) * mass)
+            take = focused & (rng.random(energy.shape) < FOCUS_SHARE)
+            x = np.where(take, np.clip(draw, 0.0, 1.0), x)
+        bin_x = np.minimum((x / width).astype(np.intp), n_edges - 2)
+        pdf_lo = (cdf[j, bin_x + 1] - cdf[j, bin_x]) / width
+        pdf_hi = (cdf[j + 1, bin_x + 1] - cdf[j + 1, bin_x]) / width
+        proposal = UNIFORM_SHARE + (1 - UNIFORM_SHARE) * ((1 - t) * pdf_lo + t * pdf_hi)
+        if focus_q2 is not None:
+            normal = np.exp(-0.5 * ((x - centre) / sigma_x) ** 2) / (
+                np.sqrt(2.0 * np.pi) * sigma_x * mass
+            )
+            proposal = np.where(
+                focused, (1.0 - FOCUS_SHARE) * proposal + FOCUS_SHARE * normal, proposal
+            )
+        q2 = q2_lo * np.exp(x * span)
+        dsig = dsigma_dq2(self.target, energy, q2, self.m_N, 1.0, helicity)  # type: ignore[arg-type]
+        return q2, span * q2 * dsig / proposal
+
+
+def tabulate(
+    target: Target,
+    m_N: float,
+    e_max: float = 100.0,
+    n_energies: int = 320,
+    n_x: int = 256,
+) -> CrossSectionTable:
+    """Build the :class:`CrossSectionTable` of ``target`` for an HNL of mass ``m_N`` (GeV).
+
+    The energy grid runs from E_th + 1e-6 E_th to ``e_max`` (GeV), uniform in ln(E - E_th).
+
+    Raises:
+        PhysicsDomainError: ``e_max`` does not exceed the production threshold.
+    """
+    e_th = float(threshold_energy(m_N, target.mass))
+    if not e_max > e_th * (1 + 1e-5):
+        raise PhysicsDomainError(
+            f"An HNL of m_N = {m_N} GeV on {target.name} needs E_nu > {e_th:.6g} GeV, above "
+            f"the highest energy e_max = {e_max:g} GeV: no neutrino can produce it."
+        )
+    log_excess = np.linspace(np.log(1e-6 * e_th), np.log(e_max - e_th), n_energies)
+    energy = e_th + np.exp(log_excess)
+    sigma = {c: total_cross_section(target, energy, m_N, 1.0, c) for c in _CHANNELS}  # type: ignore[arg-type]
+    q2_lo, q2_hi = q2_range(energy, m_N, target.mass)
+    x = np.linspace(0.0, 1.0, 2 * n_x + 1)  # bin edges and midpoints
+    q2 = q2_lo[:, None] * np.exp(x * np.log(q2_hi / q2_lo)[:, None])
+    cdf = {}
+    for channel in _CHANNELS:
+        density = q2 * dsigma_dq2(target, energy[:, None], q2, m_N, 1.0, channel)  # type: ignore[arg-type]
+        # Simpson's rule per bin (edge, midpoint, edge), then cumulative sum.
+        per_bin = density[:, :-2:2] + 4.0 * density[:, 1:-1:2] + density[:, 2::2]
+        cumulative = np.concatenate([np.zeros((n_energies, 1)), np.cumsum(per_bin, axis=1)], axis=1)
+        total = cumulative[:, -1:]
+        cdf[channel] = np.where(
+            total > 0, cumulative / np.where(total > 0, total, 1.0), np.linspace(0, 1, n_x + 1)
+        )
+    return CrossSectionTable(target, m_N, e_max, log_excess, sigma, cdf)
