@@ -10,11 +10,10 @@ from scipy.optimize import brentq
 from scipy.stats import chi2
 
 from neutrissimo import ConfigurationError
-from neutrissimo.statistics.limits import (
+from neutrissimo.statistics.limits import coupling_limit, coupling_limits
+from neutrissimo.statistics.profile import (
     THRESHOLD_95CL_ONE_SIDED,
     THRESHOLD_95CL_TWO_SIDED,
-    coupling_limit,
-    coupling_limits,
     poisson_deviance,
     profile_background,
     q_statistic,

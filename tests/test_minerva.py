@@ -15,7 +15,7 @@ from neutrissimo.experiments.response import Reconstructed
 from neutrissimo.io.data import load_table
 from neutrissimo.physics.constants import M_ELECTRON, M_NEUTRON
 from neutrissimo.physics.kinematics import orthonormal_basis
-from neutrissimo.statistics.limits import signal_upper_limit
+from neutrissimo.statistics.profile import signal_upper_limit
 
 EDGES = np.array([1.5, 2.5, 3, 3.5, 4, 4.5, 5, 6, 7, 8, 9, 10, 12, 14, 16, 18, 20])
 ME = "minerva_nue/ME_FHC_Valencia2019/"
@@ -47,7 +47,11 @@ def test_paper_resolution_and_cuts():
 
 
 def _toml_text() -> str:
-    return resources.files("neutrissimo.experiments.minerva").joinpath("minerva-analysis.toml").read_text()
+    return (
+        resources.files("neutrissimo.experiments.minerva")
+        .joinpath("minerva-analysis.toml")
+        .read_text()
+    )
 
 
 @pytest.mark.parametrize(

@@ -9,7 +9,7 @@ from neutrissimo import ConfigurationError, DataFileError, DipoleModel
 from neutrissimo.analyses.minerva_limits import mass_task, run_minerva_scan, sample_limits
 from neutrissimo.analyses.scan import ScanGrid, ScanTask
 from neutrissimo.experiments import minerva
-from neutrissimo.statistics.limits import signal_upper_limit
+from neutrissimo.statistics.profile import signal_upper_limit
 
 GRID = ScanGrid(
     masses=(0.03, 0.3), couplings=tuple(np.geomspace(1e-8, 1e-4, 13)), events=20_000, seed=2

@@ -5,15 +5,13 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from neutrissimo.analyses.closure_3p1 import contour_distance, run_3p1_closure, surface_3p1
 from neutrissimo.exceptions import DataFileError
 from neutrissimo.experiments.miniboone.official_3p1 import (
     OFFICIAL_BEST_FIT,
-    contour_distance,
     load_official_surface,
     read_contour,
     read_likelihood_surface,
-    run_3p1_closure,
-    surface_3p1,
 )
 
 

@@ -17,11 +17,8 @@ import argparse
 import time
 from pathlib import Path
 
-from neutrissimo.experiments.miniboone.official_3p1 import (
-    OFFICIAL_BEST_FIT,
-    closure_figure,
-    run_3p1_closure,
-)
+from neutrissimo.analyses.closure_3p1 import closure_figure, run_3p1_closure
+from neutrissimo.experiments.miniboone.official_3p1 import OFFICIAL_BEST_FIT
 
 
 def main() -> None:

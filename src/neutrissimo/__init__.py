@@ -55,7 +55,8 @@ from neutrissimo.simulation.cross_section_tables import CrossSectionTable, tabul
 from neutrissimo.simulation.events import Events, WeightSummary, read_events
 from neutrissimo.simulation.injection import InjectionSettings, Setup, generate
 from neutrissimo.statistics.contours import contour_paths
-from neutrissimo.statistics.limits import coupling_limit, coupling_limits, signal_upper_limit
+from neutrissimo.statistics.limits import coupling_limit, coupling_limits
+from neutrissimo.statistics.profile import signal_upper_limit
 from neutrissimo.statistics.wilks import delta_chi2_threshold
 
 __version__ = version("neutrissimo")

@@ -29,13 +29,14 @@ def run_demo(
     """Print lifetimes and cross sections at the benchmark points, simulate them at MiniBooNE
     (and the first one at MINERvA ME FHC), and write the figures to ``output``. Returns the
     paths written."""
+    from neutrissimo.analyses.physics_figures import write_physics_figures
     from neutrissimo.experiments.setups import load_setup
     from neutrissimo.plotting.monte_carlo import (
         photon_distributions,
         production_regions,
         target_vertex_map,
     )
-    from neutrissimo.plotting.physics import save_figure, write_physics_figures
+    from neutrissimo.plotting.save import save_figure
     from neutrissimo.simulation.injection import generate
 
     energies = np.array([0.5, 1.0, 2.0, 5.0])

@@ -181,7 +181,7 @@ def write_minerva_outputs(
     from neutrissimo.experiments.existing_limits import paper_existing_limits
     from neutrissimo.io.atomic import write_columns_csv, write_json
     from neutrissimo.plotting.minerva import LimitBand, plot_fig9, plot_limits
-    from neutrissimo.plotting.physics import save_figure
+    from neutrissimo.plotting.save import save_figure
 
     folder = Path(folder)
     written: list[Path] = []

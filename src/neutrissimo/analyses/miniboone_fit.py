@@ -211,7 +211,7 @@ def write_miniboone_outputs(
         excess_figure,
         preferred_regions_figure,
     )
-    from neutrissimo.plotting.physics import save_figure
+    from neutrissimo.plotting.save import save_figure
 
     folder = Path(folder)
     grid = result.grid

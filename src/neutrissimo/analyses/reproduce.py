@@ -25,6 +25,7 @@ from typing import Any
 
 import numpy as np
 
+from neutrissimo.analyses.closure_3p1 import closure_figure, run_3p1_closure
 from neutrissimo.analyses.minerva_limits import (
     SAMPLES,
     etheta2_sample,
@@ -41,7 +42,6 @@ from neutrissimo.analyses.miniboone_fit import (
 from neutrissimo.analyses.scan import ScanGrid
 from neutrissimo.detector.loader import load_detector
 from neutrissimo.experiments import minerva
-from neutrissimo.experiments.miniboone.official_3p1 import closure_figure, run_3p1_closure
 from neutrissimo.io.atomic import write_columns_csv, write_json
 
 __all__ = ["MINERVA_FIGURES", "MINIBOONE_FITS", "TABLE_I_KG", "reproduce"]
@@ -98,8 +98,9 @@ def reproduce(
     echo: Callable[[str], None] = print,
 ) -> dict[str, Any]:
     """Regenerate the paper's figures and tables into ``output``; returns the summary."""
+    from neutrissimo.analyses.physics_figures import write_physics_figures
     from neutrissimo.plotting.minerva import plot_fig8
-    from neutrissimo.plotting.physics import save_figure, write_physics_figures
+    from neutrissimo.plotting.save import save_figure
 
     summary: dict[str, Any] = {
         "settings": {"masses": masses, "couplings": couplings, "events": events, "seed": seed}

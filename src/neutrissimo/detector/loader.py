@@ -86,9 +86,7 @@ def available_detectors() -> tuple[str, ...]:
     """Names of the detector files shipped with neutrissimo (``"miniboone"``, ``"minerva"``)."""
     folder = resources.files(__package__)
     return tuple(
-        sorted(
-            p.name.removesuffix(_SUFFIX) for p in folder.iterdir() if p.name.endswith(_SUFFIX)
-        )
+        sorted(p.name.removesuffix(_SUFFIX) for p in folder.iterdir() if p.name.endswith(_SUFFIX))
     )
 
 

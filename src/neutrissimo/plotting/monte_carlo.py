@@ -5,21 +5,19 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-import matplotlib
-
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt
 import numpy as np
+from matplotlib.figure import Figure
 
 from neutrissimo.simulation.events import Events
 
 __all__ = ["photon_distributions", "production_regions", "target_vertex_map"]
 
 
-def photon_distributions(samples: Sequence[tuple[str, Events]]) -> plt.Figure:
+def photon_distributions(samples: Sequence[tuple[str, Events]]) -> Figure:
     """Weighted photon energy and cos(theta) w.r.t. the beam of photons converting in the fiducial
     volume, one line per labelled sample (weights at each sample's own model)."""
-    fig, (ax_e, ax_c) = plt.subplots(1, 2, figsize=(10, 4))
+    fig = Figure(figsize=(10, 4))
+    (ax_e, ax_c) = fig.subplots(1, 2)
     for label, events in samples:
         weights = events.weights()
         ax_e.hist(
@@ -45,9 +43,10 @@ def photon_distributions(samples: Sequence[tuple[str, Events]]) -> plt.Figure:
     return fig
 
 
-def production_regions(samples: Sequence[tuple[str, Events]]) -> plt.Figure:
+def production_regions(samples: Sequence[tuple[str, Events]]) -> Figure:
     """Share of the photons converting in the fiducial volume by where the HNL was made."""
-    fig, ax = plt.subplots(figsize=(6, 4))
+    fig = Figure(figsize=(6, 4))
+    ax = fig.subplots()
     names = sorted({name for _, events in samples for name in events.shares()})
     width = 0.8 / max(len(samples), 1)
     for i, (label, events) in enumerate(samples):
@@ -64,12 +63,13 @@ def production_regions(samples: Sequence[tuple[str, Events]]) -> plt.Figure:
     return fig
 
 
-def target_vertex_map(events: Events, volumes: Sequence[str], label: str = "") -> plt.Figure:
+def target_vertex_map(events: Events, volumes: Sequence[str], label: str = "") -> Figure:
     """Weighted (x, y) of the upscattering vertices in the named volumes, e.g. the Fe and Pb
     halves of a MINERvA nuclear-target plane (paper Fig. 2, bottom)."""
     inside = np.isin(events["region"], volumes)
     vertex = events["vertex"][inside]
-    fig, ax = plt.subplots(figsize=(5, 4.5))
+    fig = Figure(figsize=(5, 4.5))
+    ax = fig.subplots()
     h = ax.hist2d(
         vertex[:, 0],
         vertex[:, 1],
