@@ -2,18 +2,36 @@
 
 from __future__ import annotations
 
+import os
+from dataclasses import dataclass, field
+
 import numpy as np
+from numpy.typing import NDArray
+
+from neutrissimo.analyses.scan import ArrayResult
 
 CALLS_FILE_ENV = "NEUTRISSIMO_TEST_SCAN_CALLS"
 
 
-def noisy_square(task, rng: np.random.Generator) -> dict[str, np.ndarray]:
-    """x^2 plus seeded noise; appends the key to a log file so tests can count executions."""
-    import os
+@dataclass(frozen=True)
+class Point:
+    """Parameters of a test task."""
 
+    x: float
+
+
+@dataclass(frozen=True, eq=False)
+class Square(ArrayResult):
+    """Result of a test task."""
+
+    value: NDArray[np.float64] = field(repr=False)
+    draws: NDArray[np.float64] = field(repr=False)
+
+
+def noisy_square(point: Point, rng: np.random.Generator) -> Square:
+    """x^2 plus seeded noise; appends x to a log file so tests can count executions."""
     log = os.environ.get(CALLS_FILE_ENV)
     if log:
         with open(log, "a") as handle:
-            handle.write(task.key + "\n")
-    x = float(task.params["x"])
-    return {"value": np.array(x**2 + rng.normal()), "draws": rng.random(3)}
+            handle.write(f"x={point.x:g}\n")
+    return Square(np.array(point.x**2 + rng.normal()), rng.random(3))

@@ -7,7 +7,7 @@ import pytest
 
 from neutrissimo import ConfigurationError, DataFileError, DipoleModel
 from neutrissimo.analyses.minerva_limits import mass_task, run_minerva_scan, sample_limits
-from neutrissimo.analyses.scan import ScanGrid, ScanTask
+from neutrissimo.analyses.scan import MassPoint, ScanGrid
 from neutrissimo.experiments import minerva
 from neutrissimo.statistics.profile import signal_upper_limit
 
@@ -32,10 +32,7 @@ def test_selected_is_a_subset_of_fiducial(scan):
 
 def test_n_fid_equals_the_event_weights():
     """N_fid of the task is the summed weight of the same simulated events at each coupling."""
-    task = ScanTask(
-        "m", {"m_N": 0.1, "couplings": (1e-6, 1e-5), "events": 5_000, "sample": "le_fhc"}
-    )
-    out = mass_task(task, np.random.default_rng(4))
+    out = mass_task(MassPoint(0.1, (1e-6, 1e-5), 5_000, "le_fhc"), np.random.default_rng(4))
     from neutrissimo.experiments.setups import load_setup
     from neutrissimo.simulation.injection import generate
 
@@ -46,7 +43,7 @@ def test_n_fid_equals_the_event_weights():
         np.random.default_rng(4),
     )
     for i, d in enumerate((1e-6, 1e-5)):
-        assert out["n_fid_none"][i] == pytest.approx(
+        assert out.n_fid[0, i] == pytest.approx(
             events.weights(DipoleModel(m_N=0.1, d_mu=d)).sum(), rel=1e-12
         )
 

@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 from neutrissimo import ConfigurationError, DipoleModel
+from neutrissimo.analyses.miniboone_excess import benchmark_excess
 from neutrissimo.analyses.miniboone_fit import (
     fit_grid,
     mass_task,
@@ -15,7 +16,7 @@ from neutrissimo.analyses.miniboone_fit import (
     summarize,
     write_miniboone_outputs,
 )
-from neutrissimo.analyses.scan import ScanGrid, ScanTask
+from neutrissimo.analyses.scan import MassPoint, ScanGrid
 from neutrissimo.analyses.scenarios import d_tau_of
 from neutrissimo.experiments import miniboone
 from neutrissimo.experiments.setups import load_setup
@@ -39,8 +40,7 @@ def test_d_tau_scenarios():
 
 def test_histograms_equal_a_direct_reweighting():
     """The bincount histograms of mass_task equal numpy histograms of the same events."""
-    task = ScanTask("m", {"m_N": 0.2, "couplings": (1e-6,), "events": 5_000})
-    hist = mass_task(task, np.random.default_rng(3))
+    hist = mass_task(MassPoint(0.2, (1e-6,), 5_000), np.random.default_rng(3)).scenario("none")
     rng = np.random.default_rng(3)
     events = generate(load_setup("miniboone"), DipoleModel(m_N=0.2, d_mu=1e-6), 5_000, rng)
     events = events.select(events["weight_production"] > 0)
@@ -52,12 +52,10 @@ def test_histograms_equal_a_direct_reweighting():
     expected = miniboone.histogram_eqe(reco, weights, config)
     # np.histogram differences a cumulative sum for non-uniform bins: absolute error ~ ulp(total)
     total = expected.sumw.sum()
-    np.testing.assert_allclose(hist["eqe_none"][0], expected.sumw, rtol=1e-10, atol=1e-14 * total)
+    np.testing.assert_allclose(hist.eqe[0], expected.sumw, rtol=1e-10, atol=1e-14 * total)
+    np.testing.assert_allclose(hist.eqe_w2[0], expected.sumw2, rtol=1e-10, atol=1e-14 * total**2)
     np.testing.assert_allclose(
-        hist["eqe_w2_none"][0], expected.sumw2, rtol=1e-10, atol=1e-14 * total**2
-    )
-    np.testing.assert_allclose(
-        hist["cos_none"][0], miniboone.histogram_cos_theta(reco, weights, config).sumw, rtol=1e-10
+        hist.cos[0], miniboone.histogram_cos_theta(reco, weights, config).sumw, rtol=1e-10
     )
 
 
@@ -73,7 +71,7 @@ def test_tau_coupling_scales_the_long_lived_rate_by_the_width(histograms):
     """At d_mu = 1e-12 the HNL is long-lived in both scenarios (L >> detector): the rate of
     photons is proportional to the total width, so d_tau = (m_tau/m_mu) d_mu multiplies it by
     1 + (m_tau/m_mu)^2 (exp(-x/L) = 1 to better than 1e-5 at d_mu = 1e-12)."""
-    ratio = histograms["rate_mass-ratio"][:, 0] / histograms["rate_none"][:, 0]
+    ratio = histograms.scenario("mass-ratio").rate[:, 0] / histograms.scenario("none").rate[:, 0]
     np.testing.assert_allclose(ratio, 1 + (1.77686 / 0.1056583755) ** 2, rtol=1e-5)
     summary = summarize(fit_grid(GRID, histograms, "mb-microboone", "mass-ratio"))
     assert summary["E_QE"]["delta_chi2_no_hnl"] >= 0
@@ -82,7 +80,8 @@ def test_tau_coupling_scales_the_long_lived_rate_by_the_width(histograms):
 
 def test_outputs_have_the_documented_format(histograms, tmp_path):
     result = fit_grid(GRID, histograms, "none", "none")
-    written = write_miniboone_outputs(tmp_path, result, summarize(result))
+    excess = benchmark_excess(0.47, 1.25e-6, "none", events=2_000, seed=1)
+    written = write_miniboone_outputs(tmp_path, result, summarize(result), excess, (0.47, 1.25e-6))
     names = {p.name for p in written}
     assert {
         "eqe_grid.csv",

@@ -5,16 +5,16 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from neutrissimo.analyses.miniboone_excess import cos_excess_panel, eqe_excess_panel
 from neutrissimo.experiments.miniboone.config import load_config
 from neutrissimo.experiments.miniboone.likelihood import MiniBooNEEnergyLikelihood
 from neutrissimo.experiments.miniboone.release import load_cos_theta_data
 from neutrissimo.plotting.miniboone import (
     closure_3p1_figure,
-    cos_excess_panel,
-    eqe_excess_panel,
     excess_figure,
     preferred_regions_figure,
 )
+from neutrissimo.statistics.contours import wilks_regions
 
 
 def test_excess_figure_stacks_dipole_on_oscillation(tmp_path):
@@ -26,7 +26,7 @@ def test_excess_figure_stacks_dipole_on_oscillation(tmp_path):
     assert np.allclose(eqe.excess, lik.nue_data - bkg)
     assert np.all(eqe.total_error > eqe.stat_error)
     c = load_cos_theta_data()
-    cos = cos_excess_panel(c.edges, c.data, c.background, np.ones(20), np.ones(20))
+    cos = cos_excess_panel(c.edges, c.data, c.background, np.ones(20), np.ones(20), 0.13)
     assert np.allclose(cos.total_error**2 - cos.stat_error**2, (0.13 * c.background) ** 2)
     fig = excess_figure(eqe, cos, title="test")
     top = fig.axes[0]
@@ -43,7 +43,10 @@ def test_regions_and_closure_figures_use_log_axes(tmp_path):
     d = np.logspace(-8, -5, 30)
     mm, dd = np.meshgrid(np.log10(m), np.log10(d), indexing="ij")
     z = ((mm + 1) / 0.4) ** 2 + ((dd + 6.5) / 0.5) ** 2
-    fig = preferred_regions_figure(m, d, {"E_QE": z, "cos": z + 1}, benchmark=(0.08, 1.7e-7))
+    regions = {
+        key: wilks_regions(m, d, grid, sigmas=(2, 3)) for key, grid in (("E_QE", z), ("cos", z + 1))
+    }
+    fig = preferred_regions_figure(m, d, regions, benchmark=(0.08, 1.7e-7))
     ax = fig.axes[0]
     assert (ax.get_xscale(), ax.get_yscale()) == ("log", "log")
     assert len(ax.patches) == 4  # two sigma levels x two distributions, one region each
@@ -52,6 +55,8 @@ def test_regions_and_closure_figures_use_log_axes(tmp_path):
     s = np.logspace(-3.5, 0, 20)
     surf = np.add.outer((np.log10(dm2) + 1) ** 2, (np.log10(s) + 0.5) ** 2) * 10
     pts = {"90%": np.array([[0.1, 0.1], [0.2, 0.2]])}
-    fig = closure_3p1_figure(dm2, s, surf, surf + 0.1, pts, best_fits={"ours": (0.3, 0.1)})
+    fig = closure_3p1_figure(
+        dm2, s, surf, surf + 0.1, pts, levels={"90%": 4.6}, best_fits={"ours": (0.3, 0.1)}
+    )
     assert len(fig.axes) >= 3
     fig.savefig(tmp_path / "closure.png")

@@ -1,4 +1,4 @@
-"""Scans: reproducible seeds, checkpoints, resume, and the same numbers on Dask."""
+"""Scans: reproducible seeds, provenance-checked checkpoints, resume, the same numbers on Dask."""
 
 from __future__ import annotations
 
@@ -7,46 +7,82 @@ import pytest
 
 from neutrissimo import ConfigurationError
 from neutrissimo.analyses.scan import ScanTask, run_scan, task_generators
-from scan_tasks import CALLS_FILE_ENV, noisy_square
+from scan_tasks import CALLS_FILE_ENV, Point, Square, noisy_square
 
-TASKS = [ScanTask(f"x={x}", {"x": x}) for x in (1, 2, 3, 4)]
+TASKS = [ScanTask(f"x={x}", Point(x)) for x in (1, 2, 3, 4)]
+
+
+def _run(folder, seed, tasks=TASKS, **kwargs):
+    return run_scan(noisy_square, Square, tasks, folder, seed, **kwargs)
 
 
 def test_serial_scan_is_reproducible_and_independent_of_order(tmp_path):
-    first = run_scan(noisy_square, TASKS, tmp_path / "a", seed=7)
-    again = run_scan(noisy_square, TASKS, tmp_path / "b", seed=7)
+    first = _run(tmp_path / "a", 7)
+    again = _run(tmp_path / "b", 7)
     for key in first:
-        np.testing.assert_array_equal(first[key]["draws"], again[key]["draws"])
+        np.testing.assert_array_equal(first[key].draws, again[key].draws)
     # The seed belongs to the task's position in the list, not to the order of execution.
     gen = task_generators(7, 4)[2]
     expected = 9 + gen.normal()
-    assert float(first["x=3"]["value"]) == pytest.approx(expected)
-    other = run_scan(noisy_square, TASKS, tmp_path / "c", seed=8)
-    assert not np.array_equal(other["x=1"]["draws"], first["x=1"]["draws"])
+    assert float(first["x=3"].value) == pytest.approx(expected)
+    other = _run(tmp_path / "c", 8)
+    assert not np.array_equal(other["x=1"].draws, first["x=1"].draws)
 
 
 def test_interrupted_scan_resumes_without_redoing_points(tmp_path, monkeypatch):
     log = tmp_path / "calls.txt"
     monkeypatch.setenv(CALLS_FILE_ENV, str(log))
-    partial = run_scan(noisy_square, TASKS[:2], tmp_path / "scan", seed=3)  # "interrupted" after 2
-    full = run_scan(noisy_square, TASKS, tmp_path / "scan", seed=3)
-    calls = log.read_text().split()
-    assert calls == ["x=1", "x=2", "x=3", "x=4"]  # every point computed exactly once
-    np.testing.assert_array_equal(partial["x=2"]["draws"], full["x=2"]["draws"])
+    # "interrupted" after 2 points: the same tasks and seeds, only the first two done
+    seeds_first_two = _run(tmp_path / "scan", 3, TASKS)
+    (tmp_path / "scan" / "points" / "x=3.npz").unlink()
+    (tmp_path / "scan" / "points" / "x=4.npz").unlink()
+    log.write_text("")
+    full = _run(tmp_path / "scan", 3)
+    assert log.read_text().split() == ["x=3", "x=4"]  # only the missing points are computed
+    np.testing.assert_array_equal(seeds_first_two["x=2"].draws, full["x=2"].draws)
     assert not list((tmp_path / "scan" / "points").glob(".*"))  # no temporary files left
 
 
+def test_rerun_with_another_seed_or_settings_recomputes_and_says_so(tmp_path, monkeypatch):
+    log = tmp_path / "calls.txt"
+    monkeypatch.setenv(CALLS_FILE_ENV, str(log))
+    first = _run(tmp_path / "scan", 3, provenance={"events": 100})
+    messages: list[str] = []
+    report = lambda done, total, message: messages.append(message)  # noqa: E731
+    other_seed = _run(tmp_path / "scan", 4, provenance={"events": 100}, progress=report)
+    assert any("recomputing x=1" in m and "seed" in m for m in messages)
+    assert not np.array_equal(first["x=1"].draws, other_seed["x=1"].draws)
+    np.testing.assert_array_equal(other_seed["x=1"].draws, _run(tmp_path / "fresh", 4)["x=1"].draws)
+    messages.clear()
+    _run(tmp_path / "scan", 4, provenance={"events": 200}, progress=report)
+    assert any("provenance" in m for m in messages)  # other events: recomputed
+    log.write_text("")
+    _run(tmp_path / "scan", 4, provenance={"events": 200})
+    assert log.read_text() == ""  # everything matches now: all reused
+
+
+@pytest.mark.parametrize("damage", [b"", b"PK\x03\x04 truncated", b"not a zip file at all"])
+def test_corrupted_checkpoint_is_named_discarded_and_recomputed(tmp_path, damage):
+    good = _run(tmp_path / "scan", 5)
+    path = tmp_path / "scan" / "points" / "x=2.npz"
+    path.write_bytes(damage)
+    messages: list[str] = []
+    again = _run(tmp_path / "scan", 5, progress=lambda d, t, m: messages.append(m))
+    assert any("corrupted" in m and str(path) in m for m in messages)
+    np.testing.assert_array_equal(again["x=2"].draws, good["x=2"].draws)
+
+
 def test_dask_local_cluster_gives_the_serial_numbers(tmp_path):
-    serial = run_scan(noisy_square, TASKS, tmp_path / "serial", seed=11)
-    dask = run_scan(noisy_square, TASKS, tmp_path / "dask", seed=11, scheduler="local", n_workers=2)
+    serial = _run(tmp_path / "serial", 11)
+    dask = _run(tmp_path / "dask", 11, scheduler="local", n_workers=2)
     for key in serial:
-        np.testing.assert_array_equal(serial[key]["draws"], dask[key]["draws"])
+        np.testing.assert_array_equal(serial[key].draws, dask[key].draws)
 
 
 def test_bad_scan_specifications(tmp_path):
     with pytest.raises(ConfigurationError, match="unique"):
-        run_scan(noisy_square, [TASKS[0], TASKS[0]], tmp_path, seed=1)
+        _run(tmp_path, 1, [TASKS[0], TASKS[0]])
     with pytest.raises(ConfigurationError, match="safe file name"):
-        run_scan(noisy_square, [ScanTask("../x", {"x": 1})], tmp_path, seed=1)
+        _run(tmp_path, 1, [ScanTask("../x", Point(1))])
     with pytest.raises(ConfigurationError, match="scheduler"):
-        run_scan(noisy_square, TASKS, tmp_path, seed=1, scheduler="slurm")
+        _run(tmp_path, 1, scheduler="slurm")

@@ -11,6 +11,7 @@ from scipy import stats as sps
 from neutrissimo.analyses.scan_csv import (
     CONTOUR_COLUMNS,
     GRID_COLUMNS,
+    read_contour_csvs,
     read_grid_csv,
     write_contour_csvs,
     write_grid_csv,
@@ -26,7 +27,7 @@ from neutrissimo.experiments.miniboone.likelihood import (
 )
 from neutrissimo.experiments.miniboone.oscillations import AppearancePredictor
 from neutrissimo.experiments.miniboone.release import load_numode_release
-from neutrissimo.statistics.contours import contour_paths
+from neutrissimo.statistics.contours import contour_paths, wilks_regions
 from neutrissimo.statistics.gaussian import (
     absolute_covariance,
     chi2_covariance,
@@ -335,7 +336,7 @@ def test_scan_csvs_hold_the_wilks_regions(tmp_path):
     d = np.logspace(-8, -5, 70)
     lm, ld = np.meshgrid(np.log10(m), np.log10(d), indexing="ij")
     chi2 = 40.0 + ((lm + 1) / 0.3) ** 2 + ((ld + 6.5) / 0.4) ** 2
-    files = write_scan_csvs(tmp_path, "eqe", m, d, chi2)
+    files = write_scan_csvs(tmp_path, "eqe", m, d, chi2, wilks_regions(m, d, chi2))
     assert set(files) == {"grid", "1sigma", "2sigma", "3sigma"}
     grid = read_grid_csv(files["grid"][0])
     assert grid["delta_chi2"].min() == pytest.approx(0.0, abs=1e-12)
@@ -346,3 +347,4 @@ def test_scan_csvs_hold_the_wilks_regions(tmp_path):
         # the analytic minimum lies between grid points: compare with the gridded minimum
         shift = chi2.min() - 40.0
         assert np.allclose(r2, delta_chi2_threshold(sigma=n) + shift, rtol=0.02)
+        np.testing.assert_array_equal(read_contour_csvs(tmp_path, f"eqe_{n}sigma")[0], pts)

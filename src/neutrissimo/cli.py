@@ -61,6 +61,13 @@ def _friendly_errors(func: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
+def _progress(quiet: bool) -> Callable[[int, int, str], None] | None:
+    """A scan's progress lines on stderr (none with ``--json``)."""
+    if quiet:
+        return None
+    return lambda done, total, message: typer.echo(f"[{done}/{total}] {message}", err=True)
+
+
 def _emit(payload: dict[str, Any], as_json: bool, lines: list[str]) -> None:
     if as_json:
         json.dump(payload, sys.stdout, indent=2)
@@ -315,6 +322,7 @@ def fit_miniboone(
     as_json: AsJson = False,
 ) -> None:
     """MiniBooNE E_QE and cos(theta) fits over (m_N, d_mu); resumes an interrupted scan."""
+    from neutrissimo.analyses.miniboone_excess import BENCHMARK_OF_SCENARIO, benchmark_excess
     from neutrissimo.analyses.miniboone_fit import (
         check_fit_options,
         fit_grid,
@@ -326,12 +334,16 @@ def fit_miniboone(
 
     check_fit_options(oscillation, d_tau_scenario)  # before any simulation
     grid = ScanGrid.default(masses, couplings, events, seed)
-    histograms = run_miniboone_scan(
-        grid, output, scheduler, workers, progress=None if as_json else typer.echo
-    )
-    result = fit_grid(grid, histograms, oscillation, d_tau_scenario)
+    scan = run_miniboone_scan(grid, output, scheduler, workers, progress=_progress(as_json))
+    result = fit_grid(grid, scan, oscillation, d_tau_scenario)
     summary = summarize(result)
-    written = write_miniboone_outputs(output, result, summary)
+    benchmark = BENCHMARK_OF_SCENARIO[oscillation]
+    excess = (
+        benchmark_excess(*benchmark, oscillation, events, seed)
+        if d_tau_scenario == "none"  # the paper's Figs. 4 and 6 are for d_tau = 0
+        else None
+    )
+    written = write_miniboone_outputs(output, result, summary, excess, benchmark)
     lines = [
         f"{obs}: best fit m_N = {s['best_fit_m_N_GeV']:.4g} GeV, "
         f"d_mu = {s['best_fit_d_mu_GeVinv']:.3g} GeV^-1, "
@@ -377,10 +389,12 @@ def limits_minerva(
     """95% CL limits on d_mu from MINERvA's nu-e samples; says which samples have data."""
     from neutrissimo.analyses.minerva_limits import (
         SAMPLES,
-        preferred_regions_from,
+        compute_limits,
         run_minerva_scan,
         write_minerva_outputs,
     )
+    from neutrissimo.analyses.miniboone_excess import BENCHMARK_OF_SCENARIO
+    from neutrissimo.analyses.miniboone_fit import read_preferred_regions
     from neutrissimo.analyses.scan import ScanGrid
     from neutrissimo.analyses.scenarios import d_tau_of
     from neutrissimo.experiments import minerva
@@ -393,7 +407,7 @@ def limits_minerva(
                 f"Unknown sample {sample!r}; choose le-fhc, me-fhc, me-rhc or all."
             )
     grid = ScanGrid.default(masses, couplings, events, seed, coupling_range=(1e-8, 1e-4))
-    report = None if as_json else typer.echo
+    report = _progress(as_json)
     scans = {
         name: run_minerva_scan(name, grid, output, scheduler, workers, report) for name in names
     }
@@ -405,14 +419,11 @@ def limits_minerva(
             histograms[name] = minerva.dedx_histogram(
                 name, data_file=data_file, background_file=background_file
             )
-    written, summary = write_minerva_outputs(
-        output,
-        scans,
-        bkg_uncertainty,
-        d_tau_scenario,
-        histograms,
-        preferred_regions_from(miniboone),
+    limits = compute_limits(
+        scans, bkg_uncertainty, d_tau_scenario, histograms, BENCHMARK_OF_SCENARIO["global-no-mb"]
     )
+    preferred = read_preferred_regions(miniboone) if miniboone is not None else ()
+    written, summary = write_minerva_outputs(output, scans, limits, histograms, preferred)
     lines = []
     for name, entry in summary["samples"].items():
         if entry["has_data"]:

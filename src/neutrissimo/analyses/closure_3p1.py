@@ -192,6 +192,10 @@ def closure_figure(result: ClosureResult) -> Any:
         result.ours.values,
         result.official.values,
         contours,
+        levels={
+            "90%": float(delta_chi2_threshold(0.90)),
+            "3sigma": float(delta_chi2_threshold(sigma=3)),
+        },
         best_fits={
             "ours": (result.best_fit_ours[1], result.best_fit_ours[0]),
             "official": (result.best_fit_official[1], result.best_fit_official[0]),

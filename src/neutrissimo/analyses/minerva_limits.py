@@ -4,13 +4,14 @@ One weighted sample per HNL mass and MINERvA sample serves every coupling and d_
 
 1. :func:`mass_task` simulates the sample's setup (flux, POT, geometry with the nuclear targets)
    at one mass, applies the detector response and the kinematic cuts once
-   (:func:`neutrissimo.experiments.minerva.selection.analyse_events`: E_sh > 0.8 GeV, Q^2_QE-reco < 0.02
-   GeV^2, E theta^2 < 3.2 MeV rad^2) and, by exact reweighting, returns for every coupling and
-   d_tau scenario N_fid (photons converting in the fiducial volume) and N_sel (passing the cuts,
-   before the dE/dx acceptance).
-2. :func:`sample_limits` turns N_sel into the photon-like dE/dx signal and computes the excluded
-   couplings per mass with the profile-likelihood test of :mod:`neutrissimo.statistics.limits`, for a
-   Gaussian background-normalisation uncertainty ``eta`` (0.3 nominal, 1.0 conservative).
+   (:func:`neutrissimo.experiments.minerva.selection.analyse_events`: E_sh > 0.8 GeV,
+   Q^2_QE-reco < 0.02 GeV^2, E theta^2 < 3.2 MeV rad^2) and, by exact reweighting, returns for
+   every coupling and d_tau scenario N_fid (photons converting in the fiducial volume) and N_sel
+   (passing the cuts, before the dE/dx acceptance): a :class:`MinervaPoint`.
+2. :func:`sample_limits` computes the excluded couplings per mass with the sample's likelihood
+   (:func:`neutrissimo.experiments.minerva.likelihood.coupling_limits_for_sample`), for a
+   Gaussian background-normalisation uncertainty ``eta`` (0.3 nominal, 1.0 conservative);
+   :func:`compute_limits` does it for every sample and :func:`write_minerva_outputs` writes.
 
 Samples without public dE/dx data (ME RHC) still get N_fid and the selection efficiency; their
 limits need user-supplied data and background files.
@@ -19,64 +20,74 @@ limits need user-supplied data and background files.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
 
-from neutrissimo.analyses.scan import ScanGrid, ScanTask, run_scan
+from neutrissimo.analyses.scan import ArrayResult, MassPoint, Progress, ScanGrid, run_scan
 from neutrissimo.analyses.scenarios import D_TAU_SCENARIOS, grid_weights
 from neutrissimo.exceptions import ConfigurationError
 from neutrissimo.experiments import minerva
 from neutrissimo.experiments.setups import load_setup
+from neutrissimo.io.provenance import provenance
 from neutrissimo.physics.model import DipoleModel
+from neutrissimo.plotting.minerva import LimitBand, PreferredRegion
 from neutrissimo.simulation.injection import generate
-from neutrissimo.statistics.limits import LimitCurve, coupling_limits
+from neutrissimo.statistics.limits import LimitCurve
 
 __all__ = [
+    "ETA_CONSERVATIVE",
     "SAMPLES",
+    "MinervaLimits",
+    "MinervaPoint",
     "SampleScan",
+    "compute_limits",
     "etheta2_sample",
     "mass_task",
-    "preferred_regions_from",
     "run_minerva_scan",
     "sample_limits",
     "write_minerva_outputs",
 ]
 
-#: Analysis samples (names of minerva.toml) and their simulation setups.
+#: Analysis samples (names of minerva-analysis.toml) and their simulation setups.
 SAMPLES: dict[str, str] = {
     "le_fhc": "minerva-le-fhc",
     "me_fhc": "minerva-me-fhc",
     "me_rhc": "minerva-me-rhc",
 }
+#: The paper's conservative background-normalisation uncertainty (Sec. V.C), always reported.
+ETA_CONSERVATIVE = 1.0
 
 
-def mass_task(task: ScanTask, rng: np.random.Generator) -> dict[str, NDArray[np.float64]]:
-    """Simulate one mass of one MINERvA sample; N_fid and N_sel per coupling and d_tau scenario
-    (arrays ``n_fid_<s>``, ``n_sel_<s>`` of shape (couplings,), events at the sample's POT)."""
-    sample = str(task.params["sample"])
-    m_n = float(task.params["m_N"])
-    couplings = np.asarray(task.params["couplings"], dtype=float)
+@dataclass(frozen=True, eq=False)
+class MinervaPoint(ArrayResult):
+    """N_fid (photons converting in the fiducial volume) and N_sel (passing cuts 1-3, before the
+    dE/dx acceptance) of one mass, events at the sample's POT; axes (d_tau scenario in the
+    order of :data:`D_TAU_SCENARIOS`, coupling), with a leading mass axis once stacked."""
+
+    n_fid: NDArray[np.float64] = field(repr=False)
+    n_sel: NDArray[np.float64] = field(repr=False)
+
+
+def mass_task(point: MassPoint, rng: np.random.Generator) -> MinervaPoint:
+    """Simulate one mass of one MINERvA sample; N_fid and N_sel per d_tau scenario and coupling."""
+    couplings = np.asarray(point.couplings, dtype=float)
     events = generate(
-        load_setup(SAMPLES[sample]),
-        DipoleModel(m_N=m_n, d_mu=1e-6),
-        int(task.params["events"]),
-        rng,
+        load_setup(SAMPLES[point.sample]), DipoleModel(m_N=point.m_N, d_mu=1e-6), point.events, rng
     )
     events = events.select(events["weight_production"] > 0)
     _, selection = minerva.analyse_events(
-        events["photon_energy"], events["photon_direction"], np.ones(len(events)), sample, rng
+        events["photon_energy"], events["photon_direction"], np.ones(len(events)), point.sample, rng
     )
-    out: dict[str, NDArray[np.float64]] = {}
-    for scenario in D_TAU_SCENARIOS:
+    n_fid, n_sel = [], []
+    for scenario in D_TAU_SCENARIOS:  # one (couplings, events) weight array at a time
         weights = grid_weights(events, couplings, scenario)
-        out[f"n_fid_{scenario}"] = weights.sum(axis=1)
-        out[f"n_sel_{scenario}"] = weights[:, selection.passed].sum(axis=1)
-    return out
+        n_fid.append(weights.sum(axis=1))
+        n_sel.append(weights[:, selection.passed].sum(axis=1))
+    return MinervaPoint(np.stack(n_fid), np.stack(n_sel))
 
 
 @dataclass(frozen=True)
@@ -105,7 +116,7 @@ def run_minerva_scan(
     folder: str | os.PathLike[str],
     scheduler: str | None = "serial",
     n_workers: int | None = None,
-    progress: Callable[[str], None] | None = None,
+    progress: Progress | None = None,
 ) -> SampleScan:
     """Run (or resume) the per-mass simulations of one sample in ``folder``/scan-<sample>."""
     if sample not in SAMPLES:
@@ -114,16 +125,22 @@ def run_minerva_scan(
         )
     tasks = grid.tasks(sample=sample)
     results = run_scan(
-        mass_task, tasks, Path(folder) / f"scan-{sample}", grid.seed, scheduler, n_workers, progress
+        mass_task,
+        MinervaPoint,
+        tasks,
+        Path(folder) / f"scan-{sample}",
+        grid.seed,
+        provenance=provenance(analysis="minerva"),
+        scheduler=scheduler,
+        n_workers=n_workers,
+        progress=progress,
     )
-    stack: dict[str, Any] = {
-        key: np.stack([results[t.key][key] for t in tasks]) for key in results[tasks[0].key]
-    }
+    stack = MinervaPoint.stack([results[t.key] for t in tasks])
     return SampleScan(
         sample,
         grid,
-        {s: stack[f"n_fid_{s}"] for s in D_TAU_SCENARIOS},
-        {s: stack[f"n_sel_{s}"] for s in D_TAU_SCENARIOS},
+        {s: stack.n_fid[:, k] for k, s in enumerate(D_TAU_SCENARIOS)},
+        {s: stack.n_sel[:, k] for k, s in enumerate(D_TAU_SCENARIOS)},
     )
 
 
@@ -136,18 +153,12 @@ def sample_limits(
     """95% CL excluded couplings per mass for background uncertainty ``eta``.
 
     Raises:
-        ConfigurationError: the sample has no public dE/dx data and no ``histogram`` was given.
+        DataFileError: the sample has no public dE/dx data and no ``histogram`` was given.
     """
     hist = histogram if histogram is not None else minerva.dedx_histogram(scan.sample)
-    config = minerva.load_config()
-    mask = hist.photon_like(config.cuts.dedx_min)
-    data, background = hist.photon_like_counts(config.cuts.dedx_min)
-    signal = [minerva.dedx_signal_counts(row, scan.sample)[..., mask] for row in scan.n_sel[d_tau]]
-    return coupling_limits(scan.grid.masses, scan.grid.couplings, signal, data, background, eta=eta)
-
-
-#: Background-normalisation uncertainties of the paper (Sec. V.C): nominal and conservative.
-ETA_NOMINAL, ETA_CONSERVATIVE = 0.3, 1.0
+    return minerva.coupling_limits_for_sample(
+        hist, scan.grid.masses, scan.grid.couplings, scan.n_sel[d_tau], eta=eta
+    )
 
 
 def etheta2_sample(
@@ -165,29 +176,95 @@ def etheta2_sample(
     return sample_events["photon_energy"] * theta**2, sample_events.weights()
 
 
-def write_minerva_outputs(
-    folder: str | os.PathLike[str],
+@dataclass(frozen=True)
+class MinervaLimits:
+    """The limits of every sample at one d_tau scenario (what :func:`write_minerva_outputs`
+    writes).
+
+    Attributes:
+        eta: the nominal background-normalisation uncertainty.
+        d_tau: the d_tau scenario.
+        curves: sample -> eta -> limit curve (samples with data only).
+        bands: the curves as figure bands.
+        dedx_signal: sample -> HNL dE/dx signal per bin at the benchmark (samples with data).
+        benchmark: (m_N [GeV], d_mu [GeV^-1]) of the dE/dx figure.
+    """
+
+    eta: float
+    d_tau: str
+    curves: dict[str, dict[float, LimitCurve]]
+    bands: list[LimitBand]
+    dedx_signal: dict[str, NDArray[np.float64]]
+    benchmark: tuple[float, float]
+
+
+def compute_limits(
     scans: dict[str, SampleScan],
     eta: float,
     d_tau: str,
     histograms: dict[str, minerva.DedxHistogram],
-    preferred: tuple[Any, ...] = (),
+    benchmark: tuple[float, float],
+) -> MinervaLimits:
+    """Limits at ``eta`` and at the conservative 1.0 for every sample with a dE/dx histogram,
+    and the HNL dE/dx signal at the grid point nearest to ``benchmark`` (m_N, d_mu)."""
+    config = minerva.load_config()
+    curves: dict[str, dict[float, LimitCurve]] = {}
+    bands = []
+    signals = {}
+    for sample, scan in scans.items():
+        if sample not in histograms:
+            continue
+        curves[sample] = {}
+        for value in sorted({eta, ETA_CONSERVATIVE}):
+            curve = sample_limits(scan, value, d_tau, histograms[sample])
+            curves[sample][value] = curve
+            bands.append(LimitBand.from_curve(config.sample(sample).label, curve, value))
+        i = int(np.argmin(np.abs(np.log(np.asarray(scan.grid.masses) / benchmark[0]))))
+        j = int(np.argmin(np.abs(np.log(np.asarray(scan.grid.couplings) / benchmark[1]))))
+        signals[sample] = minerva.dedx_signal_counts(scan.n_sel[d_tau][i, j], sample)
+    return MinervaLimits(eta, d_tau, curves, bands, signals, benchmark)
+
+
+def _summary(scans: dict[str, SampleScan], limits: MinervaLimits) -> dict[str, Any]:
+    summary: dict[str, Any] = {
+        "d_tau_scenario": limits.d_tau,
+        "bkg_uncertainty": limits.eta,
+        "samples": {},
+    }
+    for sample, scan in scans.items():
+        entry: dict[str, Any] = {
+            "has_data": sample in limits.curves,
+            "m_N_GeV": list(scan.grid.masses),
+            "selection_efficiency": scan.efficiency(limits.d_tau).tolist(),
+        }
+        if sample in limits.curves:
+            lower = limits.curves[sample][limits.eta].lower
+            entry["limit_d_mu_GeVinv"] = [None if np.isnan(v) else float(v) for v in lower]
+        summary["samples"][sample] = entry
+    return summary
+
+
+def write_minerva_outputs(
+    folder: str | os.PathLike[str],
+    scans: dict[str, SampleScan],
+    limits: MinervaLimits,
+    histograms: dict[str, minerva.DedxHistogram],
+    preferred: tuple[PreferredRegion, ...] = (),
 ) -> tuple[list[Path], dict[str, Any]]:
     """Write per sample ``<sample>_limit_eta<eta>.csv`` (m_N [GeV], d_mu upper limit [GeV^-1] =
     lower edge of the excluded band, upper edge of the band [GeV^-1], NaN if it extends past the
     grid), ``<sample>_q_grid_eta<eta>.csv`` (m_N, d_mu, q), ``<sample>_nfid_grid.csv`` (m_N, d_mu,
-    N_fid, N_sel), ``<sample>_efficiency.csv`` and the figures (limits with N_fid contours, dE/dx
-    at the benchmark, efficiency). Returns the paths and a machine-readable summary."""
+    N_fid, N_sel), ``<sample>_efficiency.csv``, the figures (limits with N_fid contours and the
+    ``preferred`` MiniBooNE regions, dE/dx at the benchmark) and ``limits.json``. Returns the
+    paths and the machine-readable summary."""
     from neutrissimo.experiments.existing_limits import paper_existing_limits
     from neutrissimo.io.atomic import write_columns_csv, write_json
-    from neutrissimo.plotting.minerva import LimitBand, plot_fig9, plot_limits
+    from neutrissimo.plotting.minerva import plot_fig9, plot_limits
     from neutrissimo.plotting.save import save_figure
 
     folder = Path(folder)
+    d_tau = limits.d_tau
     written: list[Path] = []
-    summary: dict[str, Any] = {"d_tau_scenario": d_tau, "bkg_uncertainty": eta, "samples": {}}
-    bands = []
-    config = minerva.load_config()
     for sample, scan in scans.items():
         masses, couplings = np.asarray(scan.grid.masses), np.asarray(scan.grid.couplings)
         mm, dd = np.meshgrid(masses, couplings, indexing="ij")
@@ -202,93 +279,58 @@ def write_minerva_outputs(
                 ],
             )
         )
-        efficiency = scan.efficiency(d_tau)
         written.append(
             write_columns_csv(
                 folder / f"{sample}_efficiency.csv",
                 ["m_N [GeV]", "efficiency"],
-                [masses, efficiency],
+                [masses, scan.efficiency(d_tau)],
             )
         )
-        entry: dict[str, Any] = {
-            "has_data": sample in histograms,
-            "m_N_GeV": masses.tolist(),
-            "selection_efficiency": efficiency.tolist(),
-        }
-        if sample in histograms:
-            for value in sorted({eta, ETA_CONSERVATIVE}):
-                curve = sample_limits(scan, value, d_tau, histograms[sample])
+        for value, curve in limits.curves.get(sample, {}).items():
+            written.append(
+                write_columns_csv(
+                    folder / f"{sample}_limit_eta{value:g}.csv",
+                    ["m_N [GeV]", "d_mu upper limit [GeV^-1]", "d_mu band upper edge [GeV^-1]"],
+                    [curve.m_N, curve.lower, curve.upper],
+                    [
+                        f"MINERvA {sample}: 95% CL, background-normalisation uncertainty "
+                        f"{value:g}, d_tau {d_tau}"
+                    ],
+                )
+            )
+            if value == limits.eta:
                 written.append(
                     write_columns_csv(
-                        folder / f"{sample}_limit_eta{value:g}.csv",
-                        ["m_N [GeV]", "d_mu upper limit [GeV^-1]", "d_mu band upper edge [GeV^-1]"],
-                        [curve.m_N, curve.lower, curve.upper],
-                        [
-                            f"MINERvA {sample}: 95% CL, background-normalisation uncertainty "
-                            f"{value:g}, d_tau {d_tau}"
-                        ],
+                        folder / f"{sample}_q_grid_eta{value:g}.csv",
+                        ["m_N [GeV]", "d_mu [GeV^-1]", "q"],
+                        [mm, dd, curve.q_grid],
                     )
                 )
-                bands.append(LimitBand.from_curve(config.sample(sample).label, curve, value))
-                if value == eta:
-                    written.append(
-                        write_columns_csv(
-                            folder / f"{sample}_q_grid_eta{value:g}.csv",
-                            ["m_N [GeV]", "d_mu [GeV^-1]", "q"],
-                            [mm, dd, curve.q_grid],
-                        )
-                    )
-                    entry["limit_d_mu_GeVinv"] = [
-                        None if np.isnan(v) else float(v) for v in curve.lower
-                    ]
-        summary["samples"][sample] = entry
     reference = scans.get("me_rhc") or next(iter(scans.values()))
-    n_fid = (
-        np.asarray(reference.grid.masses),
-        np.asarray(reference.grid.couplings),
-        reference.n_fid[d_tau],
-    )
     figure = plot_limits(
-        bands,
+        limits.bands,
         preferred_regions=preferred,
         existing=paper_existing_limits(d_tau_nonzero=d_tau != "none"),
-        n_fid=n_fid,
-        nominal_eta=eta,
+        n_fid=(
+            np.asarray(reference.grid.masses),
+            np.asarray(reference.grid.couplings),
+            reference.n_fid[d_tau],
+        ),
+        nominal_eta=limits.eta,
         title=f"MINERvA 95% CL, d_tau: {d_tau}",
     )
     written.append(save_figure(figure, folder / "minerva_limits.png"))
-    with_data = [s for s in scans if s in histograms]
+    with_data = [s for s in scans if s in limits.dedx_signal]
     if with_data:
-        benchmark = int(np.argmin(np.abs(np.log(np.asarray(reference.grid.masses) / 0.47))))
-        column = int(np.argmin(np.abs(np.log(np.asarray(reference.grid.couplings) / 1.25e-6))))
-        signals = [
-            minerva.dedx_signal_counts(scans[s].n_sel[d_tau][benchmark, column], s)
-            for s in with_data
-        ]
+        config = minerva.load_config()
         figure = plot_fig9(
             histograms[with_data[0]].edges,
             [histograms[s].background for s in with_data],
-            signals,
+            [limits.dedx_signal[s] for s in with_data],
             [histograms[s].data for s in with_data],
             [config.sample(s).label for s in with_data],
         )
         written.append(save_figure(figure, folder / "fig9_dedx.png"))
+    summary = _summary(scans, limits)
     written.append(write_json(folder / "limits.json", summary))
     return written, summary
-
-
-def preferred_regions_from(folder: str | os.PathLike[str] | None) -> tuple[Any, ...]:
-    """MiniBooNE 2-sigma preferred regions (E_QE and cos theta) read from the contour CSVs that
-    :func:`neutrissimo.analyses.miniboone_fit.write_miniboone_outputs` wrote in ``folder`` (none if
-    ``folder`` is None or has no contours)."""
-    if folder is None:
-        return ()
-    from neutrissimo.plotting.minerva import PreferredRegion
-
-    regions = []
-    for stem, label in (("eqe", r"MiniBooNE $E_\nu^{QE}$"), ("cos", r"MiniBooNE $\cos\theta$")):
-        files = sorted(Path(folder).glob(f"{stem}_2sigma_path*.csv"))
-        paths = [np.loadtxt(f, delimiter=",", comments="#", skiprows=1, ndmin=2) for f in files]
-        if paths:
-            regions.append(PreferredRegion(label, tuple(paths)))
-    return tuple(regions)

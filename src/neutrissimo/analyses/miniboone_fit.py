@@ -3,16 +3,17 @@
 One weighted sample per HNL mass serves every coupling, both oscillation scenarios and the
 d_tau scenarios of Fig. 7:
 
-1. :func:`mass_task` (run by :func:`neutrissimo.analyses.scan.run_scan`, serially or on Dask) simulates
-   MiniBooNE at one mass, applies the detector response once (efficiency, 140 MeV threshold,
-   smearing, E_QE; :func:`neutrissimo.experiments.miniboone.response.detector_response`) and histograms the
+1. :func:`mass_task` (run by :func:`neutrissimo.analyses.scan.run_scan`, serially or on Dask)
+   simulates MiniBooNE at one mass, applies the detector response once
+   (:func:`neutrissimo.experiments.miniboone.response.detector_response`) and histograms the
    photons in E_QE (11 official bins) and cos(theta) (20 bins, 200 < E_QE < 1250 MeV) for every
-   coupling of the grid and every d_tau scenario, by exact reweighting.
+   coupling of the grid and every d_tau scenario, by exact reweighting: a
+   :class:`MiniBooNEPoint`.
 2. :func:`fit_grid` adds the oscillation component of a scenario and evaluates the E_QE chi^2
-   (official covariance with the nu_mu constraint) and the cos(theta) chi^2 (statistics plus 13 %
-   uncorrelated systematics) on the whole grid.
+   (official covariance with the nu_mu constraint) and the cos(theta) chi^2 (statistics plus the
+   TOML's uncorrelated systematic) on the whole grid, and the Wilks regions.
 3. :func:`summarize` gives the best fit, chi^2 at the best fit and the Delta chi^2 of the no-HNL
-   hypothesis (oscillation only) per observable.
+   hypothesis (oscillation only) per observable; :func:`write_miniboone_outputs` writes them.
 
 d_tau scenarios (Sec. IV.C, Fig. 7): see :mod:`neutrissimo.analyses.scenarios`.
 """
@@ -20,16 +21,15 @@ d_tau scenarios (Sec. IV.C, Fig. 7): see :mod:`neutrissimo.analyses.scenarios`.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
 
-from neutrissimo.analyses.scan import ScanGrid, ScanTask, run_scan
-from neutrissimo.analyses.scan_csv import write_scan_csvs
+from neutrissimo.analyses.scan import ArrayResult, MassPoint, Progress, ScanGrid, run_scan
+from neutrissimo.analyses.scan_csv import read_contour_csvs, write_scan_csvs
 from neutrissimo.analyses.scenarios import D_TAU_SCENARIOS, d_tau_of, grid_weights
 from neutrissimo.exceptions import ConfigurationError
 from neutrissimo.experiments import miniboone
@@ -40,46 +40,68 @@ from neutrissimo.experiments.miniboone.likelihood import (
 from neutrissimo.experiments.miniboone.oscillations import SCENARIOS, AppearancePredictor
 from neutrissimo.experiments.setups import load_setup
 from neutrissimo.io.atomic import write_json
+from neutrissimo.io.provenance import provenance
 from neutrissimo.physics.model import DipoleModel
+from neutrissimo.plotting.minerva import PreferredRegion
+from neutrissimo.plotting.miniboone import ExcessPanel
 from neutrissimo.simulation.injection import generate
-from neutrissimo.statistics.histogram import bin_index
+from neutrissimo.statistics.contours import Regions, wilks_regions
+from neutrissimo.statistics.histogram import fill_histogram
 
 __all__ = [
+    "OBSERVABLES",
     "FitResult",
-    "ScanGrid",
-    "benchmark_histograms",
+    "MiniBooNEPoint",
     "check_fit_options",
     "fit_grid",
     "mass_task",
+    "preferred_regions",
+    "read_preferred_regions",
     "run_miniboone_scan",
     "summarize",
+    "write_miniboone_outputs",
 ]
 
-
-def _binned(
-    index: NDArray[np.intp], n_bins: int, weights: NDArray[np.float64]
-) -> NDArray[np.float64]:
-    """Histograms of each row of ``weights`` (k, n) with precomputed bin ``index`` (n,) (-1:
-    outside): (k, n_bins)."""
-    inside = index >= 0
-    rows = weights[:, inside]
-    flat = (np.arange(rows.shape[0])[:, None] * n_bins + index[inside]).ravel()
-    return np.bincount(flat, weights=rows.ravel(), minlength=rows.shape[0] * n_bins).reshape(
-        -1, n_bins
-    )
+#: The two observables of the fit: name -> file stem.
+OBSERVABLES: dict[str, str] = {"E_QE": "eqe", "cos": "cos"}
 
 
-def mass_task(task: ScanTask, rng: np.random.Generator) -> dict[str, NDArray[np.float64]]:
-    """Simulate one mass and histogram E_QE and cos(theta) for every coupling and d_tau scenario.
+@dataclass(frozen=True, eq=False)
+class MiniBooNEPoint(ArrayResult):
+    """Reweighted MiniBooNE predictions of one mass (events at the MiniBooNE POT).
 
-    Returns arrays ``eqe_<s>``, ``eqe_w2_<s>`` (couplings, 11) and ``cos_<s>``, ``cos_w2_<s>``
-    (couplings, 20) per d_tau scenario s (events at the MiniBooNE POT), and ``rate_<s>``
-    (photons converting in the fiducial volume, before efficiency).
+    Axes: d_tau scenario (in the order of :data:`D_TAU_SCENARIOS`), coupling, bin; a stacked
+    scan (:meth:`ArrayResult.stack`) has a leading mass axis.
+
+    Attributes:
+        rate: photons converting in the fiducial volume, before the detector efficiency.
+        eqe, eqe_w2: E_QE histogram, sum w and sum w^2 per bin.
+        cos, cos_w2: cos(theta) histogram (200 < E_QE < 1250 MeV), sum w and sum w^2.
     """
-    m_n = float(task.params["m_N"])
-    couplings = np.asarray(task.params["couplings"], dtype=float)
+
+    rate: NDArray[np.float64] = field(repr=False)
+    eqe: NDArray[np.float64] = field(repr=False)
+    eqe_w2: NDArray[np.float64] = field(repr=False)
+    cos: NDArray[np.float64] = field(repr=False)
+    cos_w2: NDArray[np.float64] = field(repr=False)
+
+    def scenario(self, d_tau: str) -> MiniBooNEPoint:
+        """The arrays of one d_tau scenario (its axis removed)."""
+        d_tau_of(d_tau, 0.0)
+        k = D_TAU_SCENARIOS.index(d_tau)
+        return MiniBooNEPoint(
+            **{
+                name: np.take(a, k, axis=-3 if name != "rate" else -2)
+                for name, a in self.to_arrays().items()
+            }
+        )
+
+
+def mass_task(point: MassPoint, rng: np.random.Generator) -> MiniBooNEPoint:
+    """Simulate one mass and histogram E_QE and cos(theta) for every coupling and d_tau scenario."""
+    couplings = np.asarray(point.couplings, dtype=float)
     events = generate(
-        load_setup("miniboone"), DipoleModel(m_N=m_n, d_mu=1e-6), int(task.params["events"]), rng
+        load_setup("miniboone"), DipoleModel(m_N=point.m_N, d_mu=1e-6), point.events, rng
     )
     events = events.select(events["weight_production"] > 0)
     config = miniboone.load_config()
@@ -88,19 +110,21 @@ def mass_task(task: ScanTask, rng: np.random.Generator) -> dict[str, NDArray[np.
     )
     lo, hi = config.cos_eqe_window_gev
     eqe = miniboone.eqe_of(reco, config)
-    eqe_index = bin_index(eqe, config.eqe_edges_gev)
     in_window = (eqe >= lo) & (eqe < hi)
-    cos_index = np.where(in_window, bin_index(reco.cos_theta, config.cos_edges), -1)
-    out: dict[str, NDArray[np.float64]] = {}
+    out: dict[str, list[NDArray[np.float64]]] = {
+        f: [] for f in ("rate", "eqe", "eqe_w2", "cos", "cos_w2")
+    }
     for scenario in D_TAU_SCENARIOS:
         weights = grid_weights(events, couplings, scenario)
         seen = weights * reco.efficiency
-        out[f"rate_{scenario}"] = weights.sum(axis=1)
-        out[f"eqe_{scenario}"] = _binned(eqe_index, len(config.eqe_edges_gev) - 1, seen)
-        out[f"eqe_w2_{scenario}"] = _binned(eqe_index, len(config.eqe_edges_gev) - 1, seen**2)
-        out[f"cos_{scenario}"] = _binned(cos_index, len(config.cos_edges) - 1, seen)
-        out[f"cos_w2_{scenario}"] = _binned(cos_index, len(config.cos_edges) - 1, seen**2)
-    return out
+        h_eqe = fill_histogram(eqe, seen, config.eqe_edges_gev)
+        h_cos = fill_histogram(reco.cos_theta, seen * in_window, config.cos_edges)
+        out["rate"].append(weights.sum(axis=1))
+        out["eqe"].append(h_eqe.sumw)
+        out["eqe_w2"].append(h_eqe.sumw2)
+        out["cos"].append(h_cos.sumw)
+        out["cos_w2"].append(h_cos.sumw2)
+    return MiniBooNEPoint(**{name: np.stack(rows) for name, rows in out.items()})
 
 
 def run_miniboone_scan(
@@ -108,27 +132,37 @@ def run_miniboone_scan(
     folder: str | os.PathLike[str],
     scheduler: str | None = "serial",
     n_workers: int | None = None,
-    progress: Callable[[str], None] | None = None,
-) -> dict[str, NDArray[np.float64]]:
-    """Run (or resume) the per-mass simulations of ``grid`` in ``folder``/scan and stack them:
-    arrays of shape (masses, couplings, bins)."""
+    progress: Progress | None = None,
+) -> MiniBooNEPoint:
+    """Run (or resume) the per-mass simulations of ``grid`` in ``folder``/scan and stack them
+    (arrays of shape (masses, scenarios, couplings, bins))."""
+    tasks = grid.tasks()
     results = run_scan(
-        mass_task, grid.tasks(), Path(folder) / "scan", grid.seed, scheduler, n_workers, progress
+        mass_task,
+        MiniBooNEPoint,
+        tasks,
+        Path(folder) / "scan",
+        grid.seed,
+        provenance=provenance(analysis="miniboone"),
+        scheduler=scheduler,
+        n_workers=n_workers,
+        progress=progress,
     )
-    keys = next(iter(results.values())).keys()
-    return {key: np.stack([results[t.key][key] for t in grid.tasks()]) for key in keys}
+    return MiniBooNEPoint.stack([results[t.key] for t in tasks])
 
 
 @dataclass(frozen=True)
 class FitResult:
-    """chi^2 grids (masses, couplings) of one oscillation and d_tau scenario, and the no-HNL
-    chi^2 (oscillation only), per observable (``"E_QE"``, ``"cos"``)."""
+    """chi^2 grids (masses, couplings) of one oscillation and d_tau scenario, the no-HNL chi^2
+    (oscillation only) and the Wilks regions (1, 2, 3 sigma, 2 dof), per observable
+    (``"E_QE"``, ``"cos"``)."""
 
     grid: ScanGrid
     oscillation: str
     d_tau: str
     chi2: dict[str, NDArray[np.float64]]
     no_hnl: dict[str, float]
+    regions: dict[str, Regions]
 
 
 def check_fit_options(oscillation: str, d_tau: str) -> None:
@@ -140,22 +174,22 @@ def check_fit_options(oscillation: str, d_tau: str) -> None:
     d_tau_of(d_tau, 0.0)
 
 
-def fit_grid(
-    grid: ScanGrid, histograms: dict[str, NDArray[np.float64]], oscillation: str, d_tau: str
-) -> FitResult:
+def fit_grid(grid: ScanGrid, scan: MiniBooNEPoint, oscillation: str, d_tau: str) -> FitResult:
     """chi^2 of dipole + oscillation against the MiniBooNE data on the whole grid."""
     check_fit_options(oscillation, d_tau)
+    histograms = scan.scenario(d_tau)
     predictor = AppearancePredictor.from_release()
     osc_eqe = predictor.scenario_eqe(oscillation)
     osc_cos = predictor.scenario_cos_theta(oscillation)
     energy = MiniBooNEEnergyLikelihood.from_release()
     angle = MiniBooNECosThetaLikelihood.from_release()
     chi2 = {
-        "E_QE": energy.chi2(histograms[f"eqe_{d_tau}"] + osc_eqe),
-        "cos": angle.chi2(histograms[f"cos_{d_tau}"] + osc_cos),
+        "E_QE": energy.chi2(histograms.eqe + osc_eqe),
+        "cos": angle.chi2(histograms.cos + osc_cos),
     }
     no_hnl = {"E_QE": float(energy.chi2(osc_eqe)), "cos": float(angle.chi2(osc_cos))}
-    return FitResult(grid, oscillation, d_tau, chi2, no_hnl)
+    regions = {k: wilks_regions(grid.masses, grid.couplings, v) for k, v in chi2.items()}
+    return FitResult(grid, oscillation, d_tau, chi2, no_hnl, regions)
 
 
 def summarize(result: FitResult) -> dict[str, Any]:
@@ -175,26 +209,12 @@ def summarize(result: FitResult) -> dict[str, Any]:
     return out
 
 
-def benchmark_histograms(
-    m_N: float, d_mu: float, events: int, seed: int
-) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
-    """E_QE and cos(theta) histograms (events at the MiniBooNE POT) of one benchmark point with
-    d_tau = 0, as in the paper's Figs. 4 and 6."""
-    task = ScanTask("benchmark", {"m_N": m_N, "couplings": (d_mu,), "events": events})
-    histograms = mass_task(task, np.random.default_rng(seed))
-    return histograms["eqe_none"][0], histograms["cos_none"][0]
-
-
-#: The paper's benchmark of each oscillation scenario (Figs. 4 and 6): (m_N [GeV], d_mu [GeV^-1]).
-BENCHMARK_OF_SCENARIO: dict[str, tuple[float, float]] = {
-    "global-no-mb": (0.47, 1.25e-6),
-    "mb-microboone": (0.08, 1.7e-7),
-    "none": (0.47, 1.25e-6),
-}
-
-
 def write_miniboone_outputs(
-    folder: str | os.PathLike[str], result: FitResult, summary: dict[str, Any]
+    folder: str | os.PathLike[str],
+    result: FitResult,
+    summary: dict[str, Any],
+    excess: tuple[ExcessPanel, ExcessPanel, str] | None = None,
+    benchmark: tuple[float, float] | None = None,
 ) -> list[Path]:
     """Write the fit's files into ``folder``:
 
@@ -202,52 +222,58 @@ def write_miniboone_outputs(
       ``<obs>_<n>sigma_path<k>.csv`` (m_N [GeV], d_mu [GeV^-1]; one file per closed contour of
       Delta chi^2 at n = 1, 2, 3 sigma, Wilks with 2 dof) for obs in ``eqe``, ``cos``;
     - ``best_fit.json`` (:func:`summarize`);
-    - ``preferred_regions.png`` (Figs. 3/5/7) and, for d_tau = 0, ``excess_benchmark.png``
-      (Figs. 4/6) at the paper's benchmark of the oscillation scenario.
+    - ``preferred_regions.png`` (Figs. 3/5/7, with ``benchmark`` (m_N, d_mu) starred) and, if
+      ``excess`` (E_QE panel, cos panel, title) is given, ``excess_benchmark.png`` (Figs. 4/6).
     """
-    from neutrissimo.plotting.miniboone import (
-        cos_excess_panel,
-        eqe_excess_panel,
-        excess_figure,
-        preferred_regions_figure,
-    )
+    from neutrissimo.plotting.miniboone import excess_figure, preferred_regions_figure
     from neutrissimo.plotting.save import save_figure
 
     folder = Path(folder)
     grid = result.grid
     written: list[Path] = []
-    for stem, observable in (("eqe", "E_QE"), ("cos", "cos")):
-        files = write_scan_csvs(folder, stem, grid.masses, grid.couplings, result.chi2[observable])
+    for observable, stem in OBSERVABLES.items():
+        files = write_scan_csvs(
+            folder,
+            stem,
+            grid.masses,
+            grid.couplings,
+            result.chi2[observable],
+            result.regions[observable],
+        )
         written += [path for paths in files.values() for path in paths]
     written.append(write_json(folder / "best_fit.json", summary))
-    benchmark = BENCHMARK_OF_SCENARIO[result.oscillation]
-    delta = {k: v - np.nanmin(v) for k, v in result.chi2.items()}
     title = f"oscillation: {result.oscillation}, d_tau: {result.d_tau}"
     regions = preferred_regions_figure(
-        grid.masses, grid.couplings, delta, sigmas=(1, 2, 3), benchmark=benchmark, title=title
+        grid.masses, grid.couplings, result.regions, benchmark=benchmark, title=title
     )
     written.append(save_figure(regions, folder / "preferred_regions.png"))
-    if result.d_tau == "none":  # the paper's Figs. 4 and 6 are for d_tau = 0
-        eqe, cos = benchmark_histograms(*benchmark, events=grid.events, seed=grid.seed)
-        predictor = AppearancePredictor.from_release()
-        config = miniboone.load_config()
-        data = miniboone.load_cos_theta_data()
-        figure = excess_figure(
-            eqe_excess_panel(
-                MiniBooNEEnergyLikelihood.from_release(),
-                config.eqe_edges_gev,
-                eqe,
-                predictor.scenario_eqe(result.oscillation),
-            ),
-            cos_excess_panel(
-                config.cos_edges,
-                data.data,
-                data.background,
-                cos,
-                predictor.scenario_cos_theta(result.oscillation),
-            ),
-            title=f"m_N = {benchmark[0]} GeV, d_mu = {benchmark[1]:g} GeV^-1 "
-            f"({result.oscillation})",
-        )
+    if excess is not None:
+        eqe_panel, cos_panel, excess_title = excess
+        figure = excess_figure(eqe_panel, cos_panel, title=excess_title)
         written.append(save_figure(figure, folder / "excess_benchmark.png"))
     return written
+
+
+_REGION_LABELS = {"E_QE": r"MiniBooNE $E_\nu^{QE}$", "cos": r"MiniBooNE $\cos\theta$"}
+
+
+def preferred_regions(result: FitResult, sigma: int = 2) -> tuple[PreferredRegion, ...]:
+    """The fit's ``sigma`` regions of both observables, for the MINERvA limit figures."""
+    return tuple(
+        PreferredRegion(_REGION_LABELS[obs], tuple(result.regions[obs][sigma]))
+        for obs in OBSERVABLES
+        if result.regions[obs].get(sigma)
+    )
+
+
+def read_preferred_regions(
+    folder: str | os.PathLike[str], sigma: int = 2
+) -> tuple[PreferredRegion, ...]:
+    """The ``sigma`` regions that :func:`write_miniboone_outputs` wrote into ``folder`` (none
+    where the folder has no contours)."""
+    regions = []
+    for obs, stem in OBSERVABLES.items():
+        paths = read_contour_csvs(folder, f"{stem}_{sigma}sigma")
+        if paths:
+            regions.append(PreferredRegion(_REGION_LABELS[obs], tuple(paths)))
+    return tuple(regions)

@@ -28,13 +28,16 @@ import numpy as np
 from neutrissimo.analyses.closure_3p1 import closure_figure, run_3p1_closure
 from neutrissimo.analyses.minerva_limits import (
     SAMPLES,
+    compute_limits,
     etheta2_sample,
-    preferred_regions_from,
     run_minerva_scan,
     write_minerva_outputs,
 )
+from neutrissimo.analyses.miniboone_excess import BENCHMARK_OF_SCENARIO, benchmark_excess
 from neutrissimo.analyses.miniboone_fit import (
+    FitResult,
     fit_grid,
+    preferred_regions,
     run_miniboone_scan,
     summarize,
     write_miniboone_outputs,
@@ -87,6 +90,10 @@ def _table_one(output: Path) -> Path:
     )
 
 
+def _progress_lines(echo: Callable[[str], None]) -> Callable[[int, int, str], None]:
+    return lambda done, total, message: echo(f"[{done}/{total}] {message}")
+
+
 def reproduce(
     output: Path,
     masses: int = 25,
@@ -117,12 +124,18 @@ def reproduce(
         "rms_difference_3sigma": closure.rms_difference_3sigma,
     }
     grid = ScanGrid.default(masses, couplings, events, seed)
-    histograms = run_miniboone_scan(grid, output / "miniboone", scheduler, workers, echo)
+    progress = _progress_lines(echo)
+    scan = run_miniboone_scan(grid, output / "miniboone", scheduler, workers, progress)
     summary["miniboone"] = {}
+    fits: dict[str, FitResult] = {}
     for name, (oscillation, d_tau) in MINIBOONE_FITS.items():
-        result = fit_grid(grid, histograms, oscillation, d_tau)
+        result = fits[name] = fit_grid(grid, scan, oscillation, d_tau)
         fit_summary = summarize(result)
-        write_miniboone_outputs(output / "miniboone" / name, result, fit_summary)
+        benchmark = BENCHMARK_OF_SCENARIO[oscillation]
+        excess = (
+            benchmark_excess(*benchmark, oscillation, events, seed) if d_tau == "none" else None
+        )
+        write_miniboone_outputs(output / "miniboone" / name, result, fit_summary, excess, benchmark)
         summary["miniboone"][name] = fit_summary
         echo(f"MiniBooNE {name} written")
 
@@ -130,7 +143,7 @@ def reproduce(
         masses, couplings + 9, events, seed, coupling_range=(1e-8, 1e-4)
     )
     scans = {
-        s: run_minerva_scan(s, minerva_grid, output / "minerva", scheduler, workers, echo)
+        s: run_minerva_scan(s, minerva_grid, output / "minerva", scheduler, workers, progress)
         for s in SAMPLES
     }
     histograms_dedx = {
@@ -138,11 +151,17 @@ def reproduce(
     }
     summary["minerva"] = {}
     for name, (d_tau, fit_folder) in MINERVA_FIGURES.items():
-        regions = preferred_regions_from(output / "miniboone" / fit_folder)
-        _, limits = write_minerva_outputs(
-            output / "minerva" / name, scans, 0.3, d_tau, histograms_dedx, regions
+        limits = compute_limits(
+            scans, 0.3, d_tau, histograms_dedx, BENCHMARK_OF_SCENARIO["global-no-mb"]
         )
-        summary["minerva"][name] = limits
+        _, limits_summary = write_minerva_outputs(
+            output / "minerva" / name,
+            scans,
+            limits,
+            histograms_dedx,
+            preferred_regions(fits[fit_folder]),
+        )
+        summary["minerva"][name] = limits_summary
         echo(f"MINERvA {name} written")
     points = [(0.01, 1e-6), (0.1, 1e-6), (0.47, 1.25e-6)]
     etheta2 = [

@@ -1,26 +1,35 @@
-"""Parameter scans: independent tasks, run serially or on Dask, checkpointed and resumable.
+"""Parameter scans: typed tasks run serially or on Dask, checkpointed with provenance, resumable.
 
 A scan is a list of :class:`ScanTask` (typically one per HNL mass: simulate once, then reweight
-over the whole coupling grid). :func:`run_scan`
+over the whole coupling grid), each carrying a frozen dataclass of parameters. :func:`run_scan`
 
 - gives task i the i-th child of ``numpy.random.SeedSequence(seed).spawn(len(tasks))``, so the
   numbers do not depend on where or in which order tasks run (serial, a ``LocalCluster``, or a
   remote ``dask.distributed`` scheduler, e.g. one started by dask-jobqueue on SLURM/HTCondor);
-- writes each finished task's result to ``<folder>/points/<key>.npz`` atomically, and on a
-  re-run loads finished points instead of recomputing them (resume after an interruption);
-- returns ``{key: result}`` with results as dicts of numpy arrays.
+- writes each finished task's result to ``<folder>/points/<key>.npz`` atomically, together with
+  a manifest: the task's parameters, the seed and its spawn key, the caller's ``provenance``
+  (events, proposal, configuration fingerprint, version: :func:`neutrissimo.io.provenance.
+  provenance`);
+- on a re-run reuses a checkpoint only if its manifest matches exactly; a checkpoint made with
+  other settings is recomputed and a corrupted one (truncated, empty, wrong arrays) is named,
+  discarded and recomputed, each with a message;
+- returns ``{key: result}`` with results of the caller's :class:`ArrayResult` type.
 
-The task function must be importable (a module-level function) and return a dict of arrays or
-numbers; it receives ``(task, numpy.random.Generator)``.
+The task function must be importable (a module-level function); it receives
+``(params, numpy.random.Generator)`` and returns an instance of ``result_type``.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import io
+import json
 import os
+import zipfile
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 import numpy as np
 from numpy.typing import NDArray
@@ -28,23 +37,82 @@ from numpy.typing import NDArray
 from neutrissimo.exceptions import ConfigurationError
 from neutrissimo.io.atomic import atomic_path
 
-__all__ = ["ScanGrid", "ScanTask", "load_point", "run_scan", "task_generators"]
+__all__ = [
+    "ArrayResult",
+    "MassPoint",
+    "Progress",
+    "ScanGrid",
+    "ScanTask",
+    "run_scan",
+    "task_generators",
+]
 
-Result = dict[str, NDArray[Any]]
-TaskFunction = Callable[["ScanTask", np.random.Generator], Mapping[str, Any]]
+P = TypeVar("P")
+R = TypeVar("R", bound="ArrayResult")
+#: Progress callback: (finished tasks, all tasks, message).
+Progress = Callable[[int, int, str], None]
+_MANIFEST = "__manifest__"
+
+
+@dataclass(frozen=True, eq=False)
+class ArrayResult:
+    """Base of typed scan results: a frozen dataclass whose fields are numpy arrays.
+
+    Subclasses only declare their fields; :meth:`to_arrays` / :meth:`from_arrays` store them in a
+    checkpoint and :meth:`stack` joins the results of several tasks along a new first axis.
+    """
+
+    def to_arrays(self) -> dict[str, NDArray[Any]]:
+        """The fields as a name -> array mapping."""
+        return {f.name: np.asarray(getattr(self, f.name)) for f in dataclasses.fields(self)}
+
+    @classmethod
+    def from_arrays(cls: type[R], arrays: Mapping[str, NDArray[Any]]) -> R:
+        """The result stored as ``arrays``; ``KeyError`` if a field is missing or extra."""
+        names = {f.name for f in dataclasses.fields(cls)}
+        if set(arrays) != names:
+            raise KeyError(f"arrays {sorted(arrays)} are not the fields {sorted(names)}")
+        return cls(**{name: np.asarray(arrays[name]) for name in names})
+
+    @classmethod
+    def stack(cls: type[R], results: Sequence[R]) -> R:
+        """One result whose arrays stack those of ``results`` along a new first axis."""
+        return cls(
+            **{
+                f.name: np.stack([getattr(r, f.name) for r in results])
+                for f in dataclasses.fields(cls)
+            }
+        )
 
 
 @dataclass(frozen=True)
-class ScanTask:
+class ScanTask(Generic[P]):
     """One independent unit of a scan.
 
     Attributes:
-        key: unique, file-name-safe identifier (e.g. ``"m_N=0.4700"``).
-        params: the task's parameters (plain numbers, strings, tuples).
+        key: unique, file-name-safe identifier (e.g. ``"m_N=0.47"``).
+        params: the task's parameters, a frozen dataclass of plain numbers, strings, tuples.
     """
 
     key: str
-    params: Mapping[str, Any] = field(default_factory=dict)
+    params: P
+
+
+@dataclass(frozen=True)
+class MassPoint:
+    """The parameters of one mass of a (m_N, d_mu) scan.
+
+    Attributes:
+        m_N: HNL mass, GeV.
+        couplings: the d_mu grid, GeV^-1, increasing.
+        events: events simulated at this mass.
+        sample: which sample of the experiment (``""`` where there is only one).
+    """
+
+    m_N: float
+    couplings: tuple[float, ...]
+    events: int
+    sample: str = ""
 
 
 @dataclass(frozen=True)
@@ -71,9 +139,9 @@ class ScanGrid:
         events: int = 200_000,
         seed: int = 1,
         coupling_range: tuple[float, float] = (1e-8, 1e-5),
+        mass_range: tuple[float, float] = (0.01, 2.0),
     ) -> ScanGrid:
-        """Log-spaced grid over the paper's mass range, 10 MeV - 2 GeV, and ``coupling_range``
-        (GeV^-1; the paper's 1e-8 - 1e-5 for MiniBooNE).
+        """Log-spaced grid over ``mass_range`` (GeV) and ``coupling_range`` (GeV^-1).
 
         Raises:
             ConfigurationError: fewer than 2 points on an axis, or fewer than 1 event.
@@ -83,20 +151,16 @@ class ScanGrid:
                 "A scan needs >= 2 masses, >= 2 couplings and >= 1 event per mass."
             )
         return cls(
-            tuple(float(m) for m in np.geomspace(0.01, 2.0, n_masses)),
+            tuple(float(m) for m in np.geomspace(*mass_range, n_masses)),
             tuple(float(d) for d in np.geomspace(*coupling_range, n_couplings)),
             events,
             seed,
         )
 
-    def tasks(self, **extra: Any) -> list[ScanTask]:
-        """One task per mass, keyed ``m_N=<mass>``, carrying the couplings, the events per
-        mass and ``extra`` parameters."""
+    def tasks(self, sample: str = "") -> list[ScanTask[MassPoint]]:
+        """One task per mass, keyed ``m_N=<mass>``, carrying the couplings and events."""
         return [
-            ScanTask(
-                f"m_N={m:.6g}",
-                {"m_N": m, "couplings": self.couplings, "events": self.events, **extra},
-            )
+            ScanTask(f"m_N={m:.6g}", MassPoint(m, self.couplings, self.events, sample))
             for m in self.masses
         ]
 
@@ -108,52 +172,82 @@ def task_generators(seed: int, n_tasks: int) -> list[np.random.Generator]:
     ]
 
 
+def _manifest(
+    task: ScanTask[Any], seed_sequence: np.random.SeedSequence, provenance: Mapping[str, Any]
+) -> str:
+    """Canonical JSON of everything that makes a task's result."""
+    params = task.params
+    record = {
+        "key": task.key,
+        "params": dataclasses.asdict(params) if dataclasses.is_dataclass(params) else params,
+        "seed_entropy": str(seed_sequence.entropy),
+        "seed_spawn_key": list(seed_sequence.spawn_key),
+        "provenance": dict(provenance),
+    }
+    return json.dumps(record, sort_keys=True, default=str)
+
+
 def _point_path(folder: Path, key: str) -> Path:
     return folder / "points" / f"{key}.npz"
 
 
-def load_point(folder: Path, key: str) -> Result | None:
-    """The checkpointed result of ``key`` in ``folder``, or None if not finished."""
-    path = _point_path(folder, key)
-    if not path.is_file():
-        return None
-    with np.load(path, allow_pickle=False) as data:
-        return {name: data[name] for name in data.files}
+def _load_point(path: Path, manifest: str, result_type: type[R]) -> tuple[R | None, str]:
+    """(result, "") if ``path`` holds a checkpoint made by ``manifest``; otherwise (None, why)."""
+    if not path.exists():
+        return None, ""
+    try:
+        with np.load(io.BytesIO(path.read_bytes()), allow_pickle=False) as data:
+            arrays = {name: data[name] for name in data.files}
+        stored = str(arrays.pop(_MANIFEST))
+        result = result_type.from_arrays(arrays)
+    except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile) as exc:
+        path.unlink(missing_ok=True)
+        return None, f"discarded the corrupted checkpoint {path} ({type(exc).__name__}: {exc})"
+    if stored != manifest:
+        old, new = json.loads(stored), json.loads(manifest)
+        changed = sorted(k for k in set(old) | set(new) if old.get(k) != new.get(k))
+        return None, f"recomputing {path.stem}: its checkpoint was made with other {changed}"
+    return result, ""
 
 
-def _save_point(folder: Path, key: str, result: Mapping[str, Any]) -> Result:
-    arrays = {name: np.asarray(value) for name, value in result.items()}
-    with atomic_path(_point_path(folder, key)) as tmp:
-        np.savez(tmp, **arrays)
-    return arrays
+def _save_point(path: Path, manifest: str, result: ArrayResult) -> None:
+    arrays = result.to_arrays()
+    arrays[_MANIFEST] = np.array(manifest)
+    with atomic_path(path) as tmp:
+        np.savez(tmp, **arrays)  # type: ignore[arg-type]
 
 
-def _execute(
-    func: TaskFunction, task: ScanTask, seed_sequence: np.random.SeedSequence
-) -> Mapping[str, Any]:
-    return func(task, np.random.Generator(np.random.PCG64(seed_sequence)))
+def _execute(func: Callable[[P, np.random.Generator], R], params: P, seed: Any) -> R:
+    return func(params, np.random.Generator(np.random.PCG64(seed)))
 
 
 def run_scan(
-    func: TaskFunction,
-    tasks: Sequence[ScanTask],
+    func: Callable[[P, np.random.Generator], R],
+    result_type: type[R],
+    tasks: Sequence[ScanTask[P]],
     folder: str | os.PathLike[str],
     seed: int,
+    *,
+    provenance: Mapping[str, Any] | None = None,
     scheduler: str | None = "serial",
     n_workers: int | None = None,
-    progress: Callable[[str], None] | None = None,
-) -> dict[str, Result]:
-    """Run ``func`` on every task not yet finished in ``folder``; return all results.
+    progress: Progress | None = None,
+) -> dict[str, R]:
+    """Run ``func`` on every task without a matching checkpoint in ``folder``; return all results.
 
     Args:
-        func: module-level function ``(task, rng) -> dict``.
+        func: module-level function ``(params, rng) -> result_type``.
+        result_type: the :class:`ArrayResult` subclass ``func`` returns.
         tasks: the scan's tasks (keys must be unique; their order fixes the seeds).
         folder: where checkpoints go (``<folder>/points``).
         seed: master seed.
+        provenance: JSON-serialisable settings that make the results besides the task parameters
+            and the seed (configuration fingerprint, version, proposal); part of the manifest.
         scheduler: ``"serial"`` (in this process), ``"local"`` (a dask ``LocalCluster`` of
-            ``n_workers`` processes) or a dask scheduler address such as ``"tcp://host:8786"``.
+            ``n_workers`` processes on 127.0.0.1) or a dask scheduler address such as
+            ``"tcp://host:8786"``.
         n_workers: workers of the local cluster (default: CPU count).
-        progress: called with one line per finished task.
+        progress: called after each finished task and for each checkpoint discarded.
 
     Raises:
         ConfigurationError: duplicate or unsafe task keys, or an unknown scheduler.
@@ -164,66 +258,72 @@ def run_scan(
     for key in keys:
         if not key or os.sep in key or key.startswith("."):
             raise ConfigurationError(f"Scan task key {key!r} is not a safe file name.")
+    if scheduler not in ("serial", "local", None) and "://" not in str(scheduler):
+        raise ConfigurationError(
+            f"Unknown scheduler {scheduler!r}: use 'serial', 'local' or an address like "
+            "'tcp://host:8786'."
+        )
     folder = Path(folder)
-    seeds = np.random.SeedSequence(seed).spawn(len(tasks))
-    results: dict[str, Result] = {}
-    todo = []
-    for task, seed_sequence in zip(tasks, seeds, strict=True):
-        done = load_point(folder, task.key)
+    record = dict(provenance or {})
+    report: Progress = progress or (lambda _done, _total, _line: None)
+    results: dict[str, R] = {}
+    todo: list[tuple[ScanTask[P], Any, str]] = []
+    for task, seed_sequence in zip(
+        tasks, np.random.SeedSequence(seed).spawn(len(tasks)), strict=True
+    ):
+        manifest = _manifest(task, seed_sequence, record)
+        done, why = _load_point(_point_path(folder, task.key), manifest, result_type)
+        if why:
+            report(len(results), len(tasks), why)
         if done is not None:
             results[task.key] = done
         else:
-            todo.append((task, seed_sequence))
-    report = progress or (lambda _line: None)
+            todo.append((task, seed_sequence, manifest))
     if todo and scheduler == "serial":
-        for i, (task, seed_sequence) in enumerate(todo, 1):
-            results[task.key] = _save_point(folder, task.key, _execute(func, task, seed_sequence))
-            report(f"[{i}/{len(todo)}] {task.key} done")
+        for task, seed_sequence, manifest in todo:
+            result = _execute(func, task.params, seed_sequence)
+            _save_point(_point_path(folder, task.key), manifest, result)
+            results[task.key] = result
+            report(len(results), len(tasks), f"{task.key} done")
     elif todo:
-        results.update(_run_on_dask(func, todo, folder, scheduler, n_workers, report))
+        manifests = {task.key: manifest for task, _, manifest in todo}
+        for task, result in _run_on_dask(func, todo, scheduler, n_workers):
+            _save_point(_point_path(folder, task.key), manifests[task.key], result)
+            results[task.key] = result
+            report(len(results), len(tasks), f"{task.key} done")
     return {key: results[key] for key in keys}
 
 
 def _run_on_dask(
-    func: TaskFunction,
-    todo: list[tuple[ScanTask, np.random.SeedSequence]],
-    folder: Path,
+    func: Callable[[P, np.random.Generator], R],
+    todo: list[tuple[ScanTask[P], Any, str]],
     scheduler: str | None,
     n_workers: int | None,
-    report: Callable[[str], None],
-) -> dict[str, Result]:
+) -> Any:
+    """Yield (task, result) as the Dask workers finish them."""
     from dask.distributed import Client, LocalCluster, as_completed
 
+    cluster = None
     if scheduler in (None, "local"):
         cluster = LocalCluster(
             n_workers=n_workers or os.cpu_count() or 1,
             threads_per_worker=1,
             processes=True,
+            host="127.0.0.1",
             scheduler_port=0,  # free ports: several scans may run on one machine
-            dashboard_address=":0",
+            dashboard_address="127.0.0.1:0",
         )
         client = Client(cluster)
-    elif isinstance(scheduler, str) and "://" in scheduler:
-        cluster = None
-        client = Client(scheduler)
     else:
-        raise ConfigurationError(
-            f"Unknown scheduler {scheduler!r}: use 'serial', 'local' or an address like 'tcp://host:8786'."
-        )
-    results: dict[str, Result] = {}
+        client = Client(scheduler)
     try:
-        futures = {}
-        for task, seed_sequence in todo:
-            future = client.submit(
-                _execute, func, task, seed_sequence, key=f"neutrissimo-{task.key}"
-            )
-            futures[future] = task
-        for i, future in enumerate(as_completed(futures), 1):
-            task = futures[future]
-            results[task.key] = _save_point(folder, task.key, future.result())
-            report(f"[{i}/{len(todo)}] {task.key} done")
+        futures = {
+            client.submit(_execute, func, task.params, seed, key=f"neutrissimo-{task.key}"): task
+            for task, seed, _ in todo
+        }
+        for future in as_completed(futures):
+            yield futures[future], future.result()
     finally:
         client.close()
         if cluster is not None:
             cluster.close()
-    return results

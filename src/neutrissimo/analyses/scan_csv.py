@@ -21,8 +21,7 @@ from numpy.typing import ArrayLike, NDArray
 
 from neutrissimo.exceptions import ConfigurationError, DataFileError, PhysicsDomainError
 from neutrissimo.io.atomic import write_text
-from neutrissimo.statistics.contours import contour_paths
-from neutrissimo.statistics.wilks import delta_chi2_threshold
+from neutrissimo.statistics.contours import Regions
 
 __all__ = [
     "CONTOUR_COLUMNS",
@@ -115,23 +114,35 @@ def write_scan_csvs(
     m_N: ArrayLike,
     d_mu: ArrayLike,
     chi2: ArrayLike,
-    *,
-    sigmas: Sequence[int] = (1, 2, 3),
-    dof: int = 2,
+    regions: Regions,
 ) -> dict[str, list[Path]]:
-    """Write a scan's grid and its Wilks regions: ``<stem>_grid.csv`` and, per n in
-    ``sigmas``, ``<stem>_<n>sigma_path<k>.csv`` (contours of Delta chi^2 = threshold(n sigma,
-    dof), interpolated in log m_N and log d_mu). Returns the written paths by key
-    (``"grid"``, ``"1sigma"``, ...).
+    """Write a scan's grid and its regions: ``<stem>_grid.csv`` and, per n of ``regions``,
+    ``<stem>_<n>sigma_path<k>.csv``. Returns the written paths by key (``"grid"``,
+    ``"1sigma"``, ...).
     """
     if not re.fullmatch(r"[A-Za-z0-9_.+-]+", stem):
         raise ConfigurationError(f"Scan file stem {stem!r} must be a plain file name.")
     folder = Path(folder)
-    c = np.asarray(chi2, dtype=float)
-    out = {"grid": [write_grid_csv(folder / f"{stem}_grid.csv", m_N, d_mu, c)]}
-    delta = c - np.nanmin(c)
-    for n in sigmas:
-        level = float(delta_chi2_threshold(sigma=n, dof=dof))
-        paths = contour_paths(m_N, d_mu, delta, level, log_x=True, log_y=True)
+    out = {"grid": [write_grid_csv(folder / f"{stem}_grid.csv", m_N, d_mu, chi2)]}
+    for n, paths in regions.items():
         out[f"{n}sigma"] = write_contour_csvs(folder, f"{stem}_{n}sigma", paths)
     return out
+
+
+def read_contour_csvs(folder: str | Path, stem: str) -> list[NDArray[np.float64]]:
+    """The paths :func:`write_contour_csvs` wrote as ``<stem>_path<k>.csv`` in ``folder``
+    (empty if there are none).
+
+    Raises:
+        DataFileError: a file that is not a contour CSV.
+    """
+    files = sorted(
+        Path(folder).glob(f"{stem}_path*.csv"), key=lambda f: int(f.stem.rsplit("path", 1)[1])
+    )
+    paths = []
+    for file in files:
+        try:
+            paths.append(np.loadtxt(file, delimiter=",", comments="#", skiprows=1, ndmin=2))
+        except ValueError as exc:
+            raise DataFileError(f"{file} is not a contour CSV ({exc}).") from exc
+    return paths

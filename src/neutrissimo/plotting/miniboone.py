@@ -2,13 +2,11 @@
 
 * :func:`excess_figure` -- Figs. 4 and 6: stacked dipole + oscillation prediction against the
   background-subtracted excess in E_QE (events/MeV) and cos(theta) (events per bin), with
-  statistical (solid) and statistical+systematic (dashed) error bars. Build the excess panels
-  with :func:`eqe_excess_panel` (data minus the nu_mu-constrained background, syst. from its
-  constrained covariance) and :func:`cos_excess_panel` (digitized data minus background, 13 %
-  syst.).
+  statistical (solid) and statistical+systematic (dashed) error bars. The panels
+  (:class:`ExcessPanel`) are built by :mod:`neutrissimo.analyses.miniboone_excess`.
 * :func:`preferred_regions_figure` -- Figs. 3, 5, 7: E_QE (pink) and cos(theta) (green)
-  Delta chi^2 regions at the requested sigma levels (Wilks, 2 dof) in the (m_N, d_mu) plane, log
-  axes, optional benchmark star.
+  regions, given as closed paths per sigma level, in the (m_N, d_mu) plane, log axes, optional
+  benchmark star.
 * :func:`closure_3p1_figure` -- our 3+1 contours over the official ones, and the official and
   our -2 ln L surfaces side by side.
 
@@ -27,15 +25,9 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Polygon
 from numpy.typing import ArrayLike, NDArray
 
-from neutrissimo.experiments.miniboone.likelihood import MiniBooNEEnergyLikelihood
-from neutrissimo.statistics.contours import contour_paths
-from neutrissimo.statistics.wilks import delta_chi2_threshold
-
 __all__ = [
     "ExcessPanel",
     "closure_3p1_figure",
-    "cos_excess_panel",
-    "eqe_excess_panel",
     "excess_figure",
     "preferred_regions_figure",
 ]
@@ -58,56 +50,6 @@ class ExcessPanel:
     total_error: NDArray[np.float64] = field(repr=False)
     xlabel: str = ""
     per_unit_x: float | None = None  # divide by bin width * this (e.g. 1000 for events/MeV in GeV)
-
-
-def eqe_excess_panel(
-    likelihood: MiniBooNEEnergyLikelihood,
-    edges_gev: ArrayLike,
-    dipole: ArrayLike,
-    oscillation: ArrayLike,
-) -> ExcessPanel:
-    """E_QE panel: excess = data - nu_mu-constrained background over the fit bins.
-
-    Errors: stat = sqrt(data); total = sqrt(data + diag(C_bkg)), C_bkg the constrained
-    background covariance (systematics and the background's own statistical part).
-    """
-    bkg, cov = likelihood.constrained_background()
-    keep = likelihood.fit_bins
-    data = likelihood.nue_data[keep]
-    e = np.asarray(edges_gev, dtype=float)
-    lo, hi = np.flatnonzero(keep)[[0, -1]]
-    return ExcessPanel(
-        edges=e[lo : hi + 2],
-        dipole=np.asarray(dipole, dtype=float)[keep],
-        oscillation=np.asarray(oscillation, dtype=float)[keep],
-        excess=data - bkg,
-        stat_error=np.sqrt(data),
-        total_error=np.sqrt(data + np.diag(cov)),
-        xlabel=r"$E_\nu^{\rm QE}$ [GeV]",
-        per_unit_x=1e3,
-    )
-
-
-def cos_excess_panel(
-    edges: ArrayLike,
-    data: ArrayLike,
-    background: ArrayLike,
-    dipole: ArrayLike,
-    oscillation: ArrayLike,
-    fractional_systematic: float = 0.13,
-) -> ExcessPanel:
-    """cos(theta) panel: excess = data - background, syst = fractional * background."""
-    d = np.asarray(data, dtype=float)
-    b = np.asarray(background, dtype=float)
-    return ExcessPanel(
-        edges=np.asarray(edges, dtype=float),
-        dipole=np.asarray(dipole, dtype=float),
-        oscillation=np.asarray(oscillation, dtype=float),
-        excess=d - b,
-        stat_error=np.sqrt(np.maximum(d, 0.0)),
-        total_error=np.sqrt(np.maximum(d, 0.0) + (fractional_systematic * b) ** 2),
-        xlabel=r"$\cos\theta$",
-    )
 
 
 def _draw_excess(ax: Axes, panel: ExcessPanel) -> None:
@@ -152,18 +94,17 @@ def excess_figure(eqe: ExcessPanel, cos: ExcessPanel, *, title: str | None = Non
 def preferred_regions_figure(
     m_N: ArrayLike,
     d_mu: ArrayLike,
-    delta_chi2: Mapping[str, ArrayLike],
+    regions: Mapping[str, Mapping[int, Sequence[NDArray[np.float64]]]],
     *,
-    sigmas: Sequence[int] = (2, 3),
     benchmark: tuple[float, float] | None = None,
     title: str | None = None,
 ) -> Figure:
-    """Figs. 3/5/7: Delta chi^2 regions in the (m_N [GeV], d_mu [GeV^-1]) plane.
+    """Figs. 3/5/7: confidence regions in the (m_N [GeV], d_mu [GeV^-1]) plane.
 
     Args:
-        m_N, d_mu: grid axes (log-spaced), GeV and GeV^-1.
-        delta_chi2: ``{"E_QE": grid, "cos": grid}`` (any subset), each (len(m_N), len(d_mu)).
-        sigmas: levels drawn (Wilks, 2 dof); the innermost is filled darkest.
+        m_N, d_mu: grid axes (log-spaced), GeV and GeV^-1: the plot's limits.
+        regions: ``{"E_QE": {n: paths}, "cos": {n: paths}}`` (any subset): closed (N, 2) paths
+            of the n-sigma region of each observable; the innermost level is filled darkest.
         benchmark: (m_N, d_mu) marked with a black star.
     """
     colors = {"E_QE": EQE_COLOR, "cos": COS_COLOR}
@@ -171,11 +112,10 @@ def preferred_regions_figure(
     styles = ["-", "--", ":", "-."]
     fig = Figure(figsize=(6.0, 5.0), layout="constrained")
     ax = fig.subplots()
-    for key, grid in delta_chi2.items():
+    for key, by_level in regions.items():
         color = colors.get(key, "C0")
-        for k, n in enumerate(sorted(sigmas)):
-            level = float(delta_chi2_threshold(sigma=n))
-            for path in contour_paths(m_N, d_mu, grid, level, log_x=True, log_y=True):
+        for k, n in enumerate(sorted(by_level)):
+            for path in by_level[n]:
                 ax.add_patch(
                     Polygon(
                         path,
@@ -217,7 +157,7 @@ def closure_3p1_figure(
     official: ArrayLike,
     official_contours: Mapping[str, ArrayLike],
     *,
-    levels: Mapping[str, float] | None = None,
+    levels: Mapping[str, float],
     best_fits: Mapping[str, tuple[float, float]] | None = None,
 ) -> Figure:
     """3+1 closure plot: contours (left) and -2 ln L surfaces (official middle, ours right).
@@ -225,18 +165,13 @@ def closure_3p1_figure(
     Args:
         dm2_ev2, sin2_2theta: grid axes; ``ours``/``official`` values (len(dm2), len(s22t)).
         official_contours: ``{"90%": points, "3sigma": points}`` with rows (s22t, dm2).
-        levels: Delta chi^2 of our contours, default 90 % and 3 sigma (Wilks, 2 dof).
+        levels: Delta chi^2 of our contours by name (e.g. 90 % and 3 sigma, Wilks, 2 dof).
         best_fits: ``{"ours": (s22t, dm2), "official": (s22t, dm2)}`` markers.
     """
     dm2 = np.asarray(dm2_ev2, dtype=float)
     s = np.asarray(sin2_2theta, dtype=float)
     ours_v = np.asarray(ours, dtype=float)
     off_v = np.asarray(official, dtype=float)
-    if levels is None:
-        levels = {
-            "90%": float(delta_chi2_threshold(0.90)),
-            "3sigma": float(delta_chi2_threshold(sigma=3)),
-        }
     fig = Figure(figsize=(15.0, 4.8), layout="constrained")
     ax_c, ax_o, ax_u = fig.subplots(1, 3)
     colors = ["C0", "C3", "C2", "C1"]

@@ -2,6 +2,9 @@
 
 :func:`contour_paths` returns the closed boundaries of {f <= level} in the grid's units, with
 logarithmic interpolation along log-spaced axes (contourpy's marching squares).
+:func:`wilks_regions` gives the n-sigma regions of a chi^2 grid in the (m_N, d_mu) plane
+(Delta chi^2 below the Wilks threshold of ``dof`` parameters, log-spaced axes): a
+:data:`Regions` mapping n -> closed paths, the one form every writer and figure takes.
 """
 
 from __future__ import annotations
@@ -12,8 +15,12 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from neutrissimo.exceptions import ConfigurationError
+from neutrissimo.statistics.wilks import delta_chi2_threshold
 
-__all__ = ["contour_paths"]
+__all__ = ["Regions", "contour_paths", "wilks_regions"]
+
+#: Confidence regions: n (sigma) -> closed boundary paths, each an (N, 2) array of (x, y).
+Regions = dict[int, list[NDArray[np.float64]]]
 
 
 def contour_paths(
@@ -70,3 +77,18 @@ def contour_paths(
                 ring[:, 1] = 10.0 ** ring[:, 1]
             paths.append(ring)
     return paths
+
+
+def wilks_regions(
+    x: ArrayLike, y: ArrayLike, chi2: ArrayLike, sigmas: tuple[int, ...] = (1, 2, 3), dof: int = 2
+) -> Regions:
+    """The n-sigma regions {chi2 - min(chi2) <= threshold(n sigma, dof)} of a chi^2 grid on
+    log-spaced axes ``x``, ``y`` (Wilks' theorem), for each n in ``sigmas``."""
+    c = np.asarray(chi2, dtype=float)
+    delta = c - np.nanmin(c)
+    return {
+        n: contour_paths(
+            x, y, delta, float(delta_chi2_threshold(sigma=n, dof=dof)), log_x=True, log_y=True
+        )
+        for n in sigmas
+    }

@@ -24,14 +24,15 @@ __all__ = ["Histogram", "bin_index", "fill_histogram"]
 
 @dataclass(frozen=True)
 class Histogram:
-    """Bin edges (n+1), summed weights (n) and summed squared weights (n)."""
+    """Bin edges (n+1), summed weights and summed squared weights: (n,) for one histogram, or
+    (k, n) for k histograms of the same events with different weights."""
 
     edges: NDArray[np.float64]
     sumw: NDArray[np.float64]
     sumw2: NDArray[np.float64]
 
     def __post_init__(self) -> None:
-        if self.edges.ndim != 1 or self.sumw.shape != (self.edges.size - 1,):
+        if self.edges.ndim != 1 or self.sumw.shape[-1:] != (self.edges.size - 1,):
             raise ConfigurationError(
                 f"Histogram with {self.edges.size} edges needs {self.edges.size - 1} bin "
                 f"contents, got shape {self.sumw.shape}."
@@ -74,28 +75,39 @@ class Histogram:
 
 
 def fill_histogram(values: ArrayLike, weights: ArrayLike, edges: ArrayLike) -> Histogram:
-    """Histogram ``values`` with ``weights`` into ``edges``, keeping sum(w) and sum(w^2) per bin.
+    """Histogram ``values`` (n,) into ``edges`` with ``weights`` (n,) or a stack of weight rows
+    (k, n), keeping sum(w) and sum(w^2) per bin: ``sumw`` and ``sumw2`` have shape (n_bins,) or
+    (k, n_bins). Bins follow :func:`bin_index` (the one edge convention of the package).
+
+    One call histograms the same events for every coupling of a reweighted scan (one row each).
 
     Raises:
         ConfigurationError: edges not strictly increasing, or values/weights of different
-            shapes, or non-finite weights.
+            lengths, or non-finite weights.
     """
     edges = np.asarray(edges, dtype=float)
     values = np.asarray(values, dtype=float).ravel()
-    weights = np.asarray(weights, dtype=float).ravel()
+    weights = np.asarray(weights, dtype=float)
+    rows = weights.reshape(-1, weights.shape[-1]) if weights.ndim > 1 else weights.reshape(1, -1)
     if edges.ndim != 1 or edges.size < 2 or np.any(np.diff(edges) <= 0):
         raise ConfigurationError(f"Histogram edges must increase strictly; got {edges}.")
-    if values.shape != weights.shape:
+    if rows.shape[1] != values.size or weights.ndim > 2:
         raise ConfigurationError(
-            f"values ({values.size}) and weights ({weights.size}) must have the same length."
+            f"weights of shape {weights.shape} do not match {values.size} values: give (n,) or "
+            "(k, n)."
         )
-    if not np.all(np.isfinite(weights)):
+    if not np.all(np.isfinite(rows)):
         raise ConfigurationError("Histogram weights contain NaN or inf.")
     index = bin_index(values, edges)
     inside = index >= 0
     n_bins = edges.size - 1
-    sumw = np.bincount(index[inside], weights=weights[inside], minlength=n_bins)
-    sumw2 = np.bincount(index[inside], weights=weights[inside] ** 2, minlength=n_bins)
+    selected = rows[:, inside]
+    flat = (np.arange(rows.shape[0])[:, None] * n_bins + index[inside]).ravel()
+    size = rows.shape[0] * n_bins
+    sumw = np.bincount(flat, weights=selected.ravel(), minlength=size).reshape(-1, n_bins)
+    sumw2 = np.bincount(flat, weights=(selected**2).ravel(), minlength=size).reshape(-1, n_bins)
+    if weights.ndim == 1:
+        sumw, sumw2 = sumw[0], sumw2[0]
     return Histogram(edges, sumw, sumw2)
 
 

@@ -19,12 +19,20 @@ from numpy.typing import ArrayLike, NDArray
 from neutrissimo.exceptions import ConfigurationError
 from neutrissimo.experiments.minerva.config import MinervaConfig, _config
 from neutrissimo.experiments.minerva.release import DedxHistogram, _stitched_counts
-from neutrissimo.statistics.limits import THRESHOLD_95CL_ONE_SIDED, CouplingLimit, coupling_limit
+from neutrissimo.statistics.limits import (
+    CouplingLimit,
+    LimitCurve,
+    coupling_limit,
+    coupling_limits,
+)
+from neutrissimo.statistics.profile import THRESHOLD_95CL_ONE_SIDED
 
 __all__ = [
     "coupling_limit_for_sample",
+    "coupling_limits_for_sample",
     "dedx_signal_counts",
     "dedx_signal_shape",
+    "photon_like_signal",
     "shape_acceptance",
 ]
 
@@ -73,6 +81,24 @@ def dedx_signal_counts(
     return n[..., None] * per_event
 
 
+def photon_like_signal(
+    histogram: DedxHistogram,
+    n_selected: ArrayLike,
+    *,
+    dedx_acceptance: float | None = None,
+    config: MinervaConfig | None = None,
+) -> tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float64]]:
+    """(signal (..., bins), data, background) in the photon-like dE/dx bins of a sample, for
+    ``n_selected`` expected HNL events passing cuts 1-3 (any shape): the likelihood's inputs."""
+    cfg = _config(config)
+    mask = histogram.photon_like(cfg.cuts.dedx_min)
+    signal = dedx_signal_counts(
+        n_selected, histogram.sample, dedx_acceptance=dedx_acceptance, config=cfg
+    )[..., mask]
+    data, background = histogram.photon_like_counts(cfg.cuts.dedx_min)
+    return signal, data, background
+
+
 def coupling_limit_for_sample(
     histogram: DedxHistogram,
     couplings: ArrayLike,
@@ -93,12 +119,27 @@ def coupling_limit_for_sample(
         eta: background-normalisation uncertainty (0.3 nominal, 1.0 conservative).
         dedx_acceptance: override of the sample's dE/dx acceptance.
     """
-    cfg = _config(config)
-    mask = histogram.photon_like(cfg.cuts.dedx_min)
-    signal = dedx_signal_counts(
-        n_selected, histogram.sample, dedx_acceptance=dedx_acceptance, config=cfg
-    )[..., mask]
-    data, background = histogram.photon_like_counts(cfg.cuts.dedx_min)
+    signal, data, background = photon_like_signal(
+        histogram, n_selected, dedx_acceptance=dedx_acceptance, config=config
+    )
     return coupling_limit(
         couplings, signal, data, background, eta=eta, threshold=threshold, m_N=m_N
     )
+
+
+def coupling_limits_for_sample(
+    histogram: DedxHistogram,
+    masses: ArrayLike,
+    couplings: ArrayLike,
+    n_selected: ArrayLike,
+    *,
+    eta: float,
+    dedx_acceptance: float | None = None,
+    config: MinervaConfig | None = None,
+) -> LimitCurve:
+    """:func:`coupling_limit_for_sample` at every mass: ``n_selected`` has shape
+    (masses, couplings) on one coupling grid (GeV^-1); masses in GeV."""
+    signal, data, background = photon_like_signal(
+        histogram, n_selected, dedx_acceptance=dedx_acceptance, config=config
+    )
+    return coupling_limits(masses, couplings, list(signal), data, background, eta=eta)

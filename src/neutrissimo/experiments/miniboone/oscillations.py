@@ -42,6 +42,7 @@ from neutrissimo.experiments.miniboone.release import (
     load_fullosc_ntuple,
 )
 from neutrissimo.physics.constants import HBARC_GEV_CM
+from neutrissimo.statistics.histogram import bin_index
 
 __all__ = [
     "OSC_PHASE_COEFF",
@@ -140,8 +141,8 @@ class AppearancePredictor:
         cfg = load_config() if config is None else config
         nt = load_fullosc_ntuple() if ntuple is None else ntuple
         edges = cfg.eqe_edges_gev
-        idx = np.searchsorted(edges, nt.eqe_gev, side="right") - 1
-        keep = (idx >= 0) & (idx < edges.size - 1)
+        idx = bin_index(nt.eqe_gev, edges)
+        keep = idx >= 0
         lo, hi = cfg.cos_eqe_window_gev
         window = (edges[:-1] >= lo - 1e-9) & (edges[1:] <= hi + 1e-9)
         template = load_cos_theta_data().beam_nue_template
