@@ -279,7 +279,7 @@ def _toml_like(value: Any) -> str:
     """A value as written in TOML (arrays in brackets)."""
     if isinstance(value, tuple | list):
         return "[" + ", ".join(_toml_like(v) for v in value) + "]"
-    return repr(value)
+    return str(value).lower() if isinstance(value, bool) else repr(value)
 
 
 def _sentence(problem: str, fix: str) -> str:
@@ -317,6 +317,9 @@ def _message(
             f"{source}: {where}: unknown {ctx['discriminator'].strip(chr(39))} '{ctx['tag']}';"
             f"{hint} Allowed: {', '.join(tags)}."
         )
+    if err["type"] == "missing" and isinstance(loc[-1], int):  # a too short array
+        where, key = locate(loc[:-1], raw)
+        return f"{source}: {where} {key} = {_toml_like(err.get('input'))}: too few items."
     if err["type"] == "missing":
         where, key = locate(loc, raw)
         return f"{source}: {where}: missing key '{key}'. Fix: add `{key} = ...`."
