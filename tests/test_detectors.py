@@ -214,7 +214,11 @@ BAD_CASES = {
     "equal priority overlap": (("priority = 2", "priority = 1"), "plate", "overlaps volume 'tank'"),
     "fractions": (("O16 = 0.8881", "O16 = 0.8"), "tank", "sum to 0.9119"),
     "unknown nucleus": (("Pb208 = 1.0", "Pb999 = 1.0"), "plate", "Unknown nucleus 'Pb999'"),
-    "negative size": (("radius = 100.0", "radius = -100.0"), "tank", "radius = -100.0: must be > 0"),
+    "negative size": (
+        ("radius = 100.0", "radius = -100.0"),
+        "tank",
+        "radius = -100.0: must be > 0",
+    ),
     "non-convex": (
         ("[10.0, 10.0], [-10.0, 10.0]", "[10.0, 10.0], [0.0, 0.0], [-10.0, 10.0]"),
         "plate",

@@ -47,7 +47,11 @@ def test_paper_resolution_and_cuts():
 
 
 def _toml_text() -> str:
-    return resources.files("neutrissimo.experiments.minerva").joinpath("minerva-analysis.toml").read_text()
+    return (
+        resources.files("neutrissimo.experiments.minerva")
+        .joinpath("minerva-analysis.toml")
+        .read_text()
+    )
 
 
 @pytest.mark.parametrize(

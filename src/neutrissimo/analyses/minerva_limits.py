@@ -27,6 +27,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from neutrissimo.analyses.paper import paper_numbers
 from neutrissimo.analyses.scan import ScanGrid, ScanTask, run_scan
 from neutrissimo.analyses.scenarios import D_TAU_SCENARIOS, grid_weights
 from neutrissimo.exceptions import ConfigurationError
@@ -146,10 +147,6 @@ def sample_limits(
     return coupling_limits(scan.grid.masses, scan.grid.couplings, signal, data, background, eta=eta)
 
 
-#: Background-normalisation uncertainties of the paper (Sec. V.C): nominal and conservative.
-ETA_NOMINAL, ETA_CONSERVATIVE = 0.3, 1.0
-
-
 def etheta2_sample(
     sample: str, m_N: float, d_mu: float, events: int, seed: int
 ) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
@@ -216,7 +213,7 @@ def write_minerva_outputs(
             "selection_efficiency": efficiency.tolist(),
         }
         if sample in histograms:
-            for value in sorted({eta, ETA_CONSERVATIVE}):
+            for value in sorted({eta, paper_numbers().background_uncertainty.conservative}):
                 curve = sample_limits(scan, value, d_tau, histograms[sample])
                 written.append(
                     write_columns_csv(
@@ -259,8 +256,10 @@ def write_minerva_outputs(
     written.append(save_figure(figure, folder / "minerva_limits.png"))
     with_data = [s for s in scans if s in histograms]
     if with_data:
-        benchmark = int(np.argmin(np.abs(np.log(np.asarray(reference.grid.masses) / 0.47))))
-        column = int(np.argmin(np.abs(np.log(np.asarray(reference.grid.couplings) / 1.25e-6))))
+        point = paper_numbers().benchmark("global-no-mb")  # the Fig. 4 point, as in Fig. 9
+        masses, couplings = np.asarray(reference.grid.masses), np.asarray(reference.grid.couplings)
+        benchmark = int(np.argmin(np.abs(np.log(masses / point.m_n_gev))))
+        column = int(np.argmin(np.abs(np.log(couplings / point.d_mu_gev_inv))))
         signals = [
             minerva.dedx_signal_counts(scans[s].n_sel[d_tau][benchmark, column], s)
             for s in with_data

@@ -9,8 +9,8 @@ d_tau scenarios of Fig. 7:
    photons in E_QE (11 official bins) and cos(theta) (20 bins, 200 < E_QE < 1250 MeV) for every
    coupling of the grid and every d_tau scenario, by exact reweighting.
 2. :func:`fit_grid` adds the oscillation component of a scenario and evaluates the E_QE chi^2
-   (official covariance with the nu_mu constraint) and the cos(theta) chi^2 (statistics plus 13 %
-   uncorrelated systematics) on the whole grid.
+   (official covariance with the nu_mu constraint) and the cos(theta) chi^2 (statistics plus the
+   uncorrelated fractional systematic of ``miniboone-analysis.toml``) on the whole grid.
 3. :func:`summarize` gives the best fit, chi^2 at the best fit and the Delta chi^2 of the no-HNL
    hypothesis (oscillation only) per observable.
 
@@ -28,6 +28,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from neutrissimo.analyses.paper import paper_numbers
 from neutrissimo.analyses.scan import ScanGrid, ScanTask, run_scan
 from neutrissimo.analyses.scan_csv import write_scan_csvs
 from neutrissimo.analyses.scenarios import D_TAU_SCENARIOS, d_tau_of, grid_weights
@@ -185,14 +186,6 @@ def benchmark_histograms(
     return histograms["eqe_none"][0], histograms["cos_none"][0]
 
 
-#: The paper's benchmark of each oscillation scenario (Figs. 4 and 6): (m_N [GeV], d_mu [GeV^-1]).
-BENCHMARK_OF_SCENARIO: dict[str, tuple[float, float]] = {
-    "global-no-mb": (0.47, 1.25e-6),
-    "mb-microboone": (0.08, 1.7e-7),
-    "none": (0.47, 1.25e-6),
-}
-
-
 def write_miniboone_outputs(
     folder: str | os.PathLike[str], result: FitResult, summary: dict[str, Any]
 ) -> list[Path]:
@@ -220,7 +213,8 @@ def write_miniboone_outputs(
         files = write_scan_csvs(folder, stem, grid.masses, grid.couplings, result.chi2[observable])
         written += [path for paths in files.values() for path in paths]
     written.append(write_json(folder / "best_fit.json", summary))
-    benchmark = BENCHMARK_OF_SCENARIO[result.oscillation]
+    point = paper_numbers().benchmark(result.oscillation)
+    benchmark = (point.m_n_gev, point.d_mu_gev_inv)
     delta = {k: v - np.nanmin(v) for k, v in result.chi2.items()}
     title = f"oscillation: {result.oscillation}, d_tau: {result.d_tau}"
     regions = preferred_regions_figure(
@@ -245,6 +239,7 @@ def write_miniboone_outputs(
                 data.background,
                 cos,
                 predictor.scenario_cos_theta(result.oscillation),
+                fractional_systematic=config.cos_fractional_systematic,
             ),
             title=f"m_N = {benchmark[0]} GeV, d_mu = {benchmark[1]:g} GeV^-1 "
             f"({result.oscillation})",

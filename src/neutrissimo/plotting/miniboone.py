@@ -4,8 +4,8 @@
   background-subtracted excess in E_QE (events/MeV) and cos(theta) (events per bin), with
   statistical (solid) and statistical+systematic (dashed) error bars. Build the excess panels
   with :func:`eqe_excess_panel` (data minus the nu_mu-constrained background, syst. from its
-  constrained covariance) and :func:`cos_excess_panel` (digitized data minus background, 13 %
-  syst.).
+  constrained covariance) and :func:`cos_excess_panel` (digitized data minus background, the
+  fractional syst. its caller passes).
 * :func:`preferred_regions_figure` -- Figs. 3, 5, 7: E_QE (pink) and cos(theta) (green)
   Delta chi^2 regions at the requested sigma levels (Wilks, 2 dof) in the (m_N, d_mu) plane, log
   axes, optional benchmark star.
@@ -94,9 +94,11 @@ def cos_excess_panel(
     background: ArrayLike,
     dipole: ArrayLike,
     oscillation: ArrayLike,
-    fractional_systematic: float = 0.13,
+    *,
+    fractional_systematic: float,
 ) -> ExcessPanel:
-    """cos(theta) panel: excess = data - background, syst = fractional * background."""
+    """cos(theta) panel: excess = data - background, syst = fractional_systematic * background
+    (the caller passes the analysis' value, paper Sec. IV.B)."""
     d = np.asarray(data, dtype=float)
     b = np.asarray(background, dtype=float)
     return ExcessPanel(
