@@ -4,13 +4,15 @@ One weighted sample per HNL mass and MINERvA sample serves every coupling and d_
 
 1. :func:`mass_task` simulates the sample's setup (flux, POT, geometry with the nuclear targets)
    at one mass, applies the detector response and the kinematic cuts once
-   (:func:`neutrissimo.experiments.minerva.selection.analyse_events`: E_sh > 0.8 GeV, Q^2_QE-reco < 0.02
-   GeV^2, E theta^2 < 3.2 MeV rad^2) and, by exact reweighting, returns for every coupling and
+   (:func:`neutrissimo.experiments.minerva.selection.analyse_events`: E_sh > 0.8 GeV,
+   Q^2_QE-reco < 0.02 GeV^2, E theta^2 < 3.2 MeV rad^2) and, by exact reweighting, returns for
+   every coupling and
    d_tau scenario N_fid (photons converting in the fiducial volume) and N_sel (passing the cuts,
    before the dE/dx acceptance).
 2. :func:`sample_limits` turns N_sel into the photon-like dE/dx signal and computes the excluded
-   couplings per mass with the profile-likelihood test of :mod:`neutrissimo.statistics.limits`, for a
-   Gaussian background-normalisation uncertainty ``eta`` (0.3 nominal, 1.0 conservative).
+   couplings per mass with the profile-likelihood test of :mod:`neutrissimo.statistics.limits`,
+   for a Gaussian background-normalisation uncertainty ``eta`` (nominal and conservative values
+   in ``analyses/paper.toml`` [background_uncertainty], paper Sec. V.C).
 
 Samples without public dE/dx data (ME RHC) still get N_fid and the selection efficiency; their
 limits need user-supplied data and background files.

@@ -3,11 +3,12 @@
 One weighted sample per HNL mass serves every coupling, both oscillation scenarios and the
 d_tau scenarios of Fig. 7:
 
-1. :func:`mass_task` (run by :func:`neutrissimo.analyses.scan.run_scan`, serially or on Dask) simulates
-   MiniBooNE at one mass, applies the detector response once (efficiency, 140 MeV threshold,
-   smearing, E_QE; :func:`neutrissimo.experiments.miniboone.response.detector_response`) and histograms the
-   photons in E_QE (11 official bins) and cos(theta) (20 bins, 200 < E_QE < 1250 MeV) for every
-   coupling of the grid and every d_tau scenario, by exact reweighting.
+1. :func:`mass_task` (run by :func:`neutrissimo.analyses.scan.run_scan`, serially or on Dask)
+   simulates MiniBooNE at one mass, applies the detector response once (efficiency, 140 MeV
+   threshold, smearing, E_QE; :func:`neutrissimo.experiments.miniboone.response.detector_response`)
+   and histograms the photons in E_QE (11 official bins) and cos(theta) (20 bins,
+   200 < E_QE < 1250 MeV) for every coupling of the grid and every d_tau scenario, by exact
+   reweighting.
 2. :func:`fit_grid` adds the oscillation component of a scenario and evaluates the E_QE chi^2
    (official covariance with the nu_mu constraint) and the cos(theta) chi^2 (statistics plus the
    uncorrelated fractional systematic of ``miniboone-analysis.toml``) on the whole grid.

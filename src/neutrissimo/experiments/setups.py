@@ -94,7 +94,7 @@ class _SetupTable(ConfigModel):
     injection: _InjectionTable
 
 
-class _SetupsFile(ConfigModel):
+class SetupsFile(ConfigModel):
     """The schema of ``setups.toml``."""
 
     miniboone: _SetupTable
@@ -102,9 +102,9 @@ class _SetupsFile(ConfigModel):
 
 
 @functools.cache
-def _setups() -> _SetupsFile:
+def _setups() -> SetupsFile:
     text = resources.files(__package__).joinpath(_FILE).read_text(encoding="utf-8")
-    return load_toml(text, _SetupsFile, source=_SOURCE)
+    return load_toml(text, SetupsFile, source=_SOURCE)
 
 
 @functools.cache
