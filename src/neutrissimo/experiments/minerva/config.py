@@ -1,6 +1,6 @@
 """The MINERvA analysis configuration (paper Sec. V), read from ``minerva-analysis.toml``.
 
-Samples (``minerva.toml`` beside this module, numbers cite the paper):
+Samples (``minerva-analysis.toml`` beside this module, numbers cite the paper):
 
 =========  =========  ====================  ======================================  =========
 sample     POT        beam, mode, flavour   dE/dx data and background               reference
