@@ -72,7 +72,7 @@ def test_misspelled_key_is_rejected_by_name(tmp_path, good, bad, suggestion):
         mv.load_config(path)
     assert str(path) in str(info.value)
     if suggestion:
-        assert f"Did you mean '{suggestion}'" in str(info.value)
+        assert f"did you mean '{suggestion}'" in str(info.value)
 
 
 def test_bad_values_are_rejected(tmp_path):

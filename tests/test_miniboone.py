@@ -274,5 +274,5 @@ def test_config_errors(tmp_path):
         mb.load_config(fit_eqe_range_gev=(0.25, 3.0))
     bad = tmp_path / "mb.toml"
     bad.write_text("[exposure]\npot = 1\n")
-    with pytest.raises(ConfigurationError, match=r"missing key \[efficiency\] model"):
+    with pytest.raises(ConfigurationError, match=r"missing key 'efficiency'"):
         mb.load_config(bad)

@@ -121,7 +121,10 @@ def test_zero_dipole_gives_the_no_hnl_chi2(lik, osc):
     cos_bkg = np.full(20, 100.0)
     cos_osc = np.linspace(1.0, 10.0, 20)
     data = cos_bkg + 2 * cos_osc
-    assert chi2_cos_theta(data, cos_bkg + cos_osc + 0.0) == chi2_cos_theta(data, cos_bkg + cos_osc)
+    f = load_config().cos_fractional_systematic
+    assert chi2_cos_theta(data, cos_bkg + cos_osc + 0.0, fractional_systematic=f) == chi2_cos_theta(
+        data, cos_bkg + cos_osc, fractional_systematic=f
+    )
 
 
 def test_conditional_and_joint_forms_agree(lik, osc):
@@ -218,12 +221,15 @@ def test_cos_theta_chi2_by_hand():
     data = np.array([10.0, 20.0, 5.0])
     pred = np.array([12.0, 15.0, 5.0])
     expected = sum((d - p) ** 2 / (p + (0.13 * p) ** 2) for d, p in zip(data, pred, strict=True))
-    assert chi2_cos_theta(data, pred) == pytest.approx(expected)
+    assert chi2_cos_theta(data, pred, fractional_systematic=0.13) == pytest.approx(expected)
     neyman = sum((d - p) ** 2 / (d + (0.13 * p) ** 2) for d, p in zip(data, pred, strict=True))
-    assert chi2_cos_theta(data, pred, stat="neyman") == pytest.approx(neyman)
-    assert np.allclose(chi2_cos_theta(data, np.stack([pred, data])), [expected, 0.0])
+    assert chi2_cos_theta(data, pred, fractional_systematic=0.13, stat="neyman") == pytest.approx(
+        neyman
+    )
+    both = chi2_cos_theta(data, np.stack([pred, data]), fractional_systematic=0.13)
+    assert np.allclose(both, [expected, 0.0])
     with pytest.raises(ConfigurationError):
-        chi2_cos_theta(data, pred, stat="cnp-ish")
+        chi2_cos_theta(data, pred, fractional_systematic=0.13, stat="cnp-ish")
 
 
 def test_cos_theta_likelihood_uses_background_plus_signal(osc):

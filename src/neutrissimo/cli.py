@@ -33,9 +33,19 @@ app.add_typer(limits_app, name="limits")
 
 F = TypeVar("F", bound=Callable[..., Any])
 
-# Options shared by the scan commands (fit, limits, reproduce).
-Masses = Annotated[int, typer.Option("--masses", help="m_N grid points (10 MeV - 2 GeV, log).")]
-NEvents = Annotated[int, typer.Option("--events", help="Events simulated per mass (and sample).")]
+# Options shared by the scan commands (fit, limits, reproduce). None: the default grid of
+# analyses/paper.toml [scans.miniboone] / [scans.minerva] (ranges, counts, events).
+_FROM_PAPER = "default: analyses/paper.toml [scans.*]"
+Masses = Annotated[
+    int | None, typer.Option("--masses", help=f"m_N grid points, log-spaced ({_FROM_PAPER}).")
+]
+Couplings = Annotated[
+    int | None, typer.Option("--couplings", help=f"d_mu grid points, log-spaced ({_FROM_PAPER}).")
+]
+NEvents = Annotated[
+    int | None,
+    typer.Option("--events", help=f"Events simulated per mass and sample ({_FROM_PAPER})."),
+]
 Seed = Annotated[int, typer.Option("--seed", help="Master seed.")]
 Scheduler = Annotated[
     str, typer.Option("--scheduler", help="serial | local (Dask LocalCluster) | tcp://host:port")
@@ -311,18 +321,16 @@ def fit_miniboone(
         str, typer.Option("--oscillation", help="global-no-mb | mb-microboone | none")
     ] = "global-no-mb",
     d_tau_scenario: DTauScenario = "none",
-    masses: Masses = 25,
-    couplings: Annotated[
-        int, typer.Option("--couplings", help="d_mu grid points (1e-8 - 1e-5, log).")
-    ] = 40,
-    events: NEvents = 200_000,
+    masses: Masses = None,
+    couplings: Couplings = None,
+    events: NEvents = None,
     seed: Seed = 1,
     scheduler: Scheduler = "serial",
     workers: Workers = None,
     as_json: AsJson = False,
 ) -> None:
     """MiniBooNE E_QE and cos(theta) fits over (m_N, d_mu); resumes an interrupted scan."""
-    from neutrissimo.analyses.miniboone_excess import BENCHMARK_OF_SCENARIO, benchmark_excess
+    from neutrissimo.analyses.miniboone_excess import benchmark_excess
     from neutrissimo.analyses.miniboone_fit import (
         check_fit_options,
         fit_grid,
@@ -330,16 +338,17 @@ def fit_miniboone(
         summarize,
         write_miniboone_outputs,
     )
-    from neutrissimo.analyses.scan import ScanGrid
+    from neutrissimo.analyses.paper import paper_numbers
 
     check_fit_options(oscillation, d_tau_scenario)  # before any simulation
-    grid = ScanGrid.default(masses, couplings, events, seed)
+    grid = paper_numbers().scans.miniboone.grid(masses, couplings, events, seed)
     scan = run_miniboone_scan(grid, output, scheduler, workers, progress=_progress(as_json))
     result = fit_grid(grid, scan, oscillation, d_tau_scenario)
     summary = summarize(result)
-    benchmark = BENCHMARK_OF_SCENARIO[oscillation]
+    point = paper_numbers().benchmark(oscillation)
+    benchmark = (point.m_n_gev, point.d_mu_gev_inv)
     excess = (
-        benchmark_excess(*benchmark, oscillation, events, seed)
+        benchmark_excess(*benchmark, oscillation, grid.events, seed)
         if d_tau_scenario == "none"  # the paper's Figs. 4 and 6 are for d_tau = 0
         else None
     )
@@ -363,14 +372,17 @@ def limits_minerva(
     ],
     sample: Annotated[str, typer.Option("--sample", help="le-fhc | me-fhc | me-rhc | all")] = "all",
     bkg_uncertainty: Annotated[
-        float, typer.Option("--bkg-uncertainty", help="Background-normalisation uncertainty.")
-    ] = 0.3,
+        float | None,
+        typer.Option(
+            "--bkg-uncertainty",
+            help="Background-normalisation uncertainty (default: analyses/paper.toml "
+            "[background_uncertainty] nominal).",
+        ),
+    ] = None,
     d_tau_scenario: DTauScenario = "none",
-    masses: Masses = 25,
-    couplings: Annotated[
-        int, typer.Option("--couplings", help="d_mu grid points (1e-8 - 1e-4, log).")
-    ] = 49,
-    events: NEvents = 200_000,
+    masses: Masses = None,
+    couplings: Couplings = None,
+    events: NEvents = None,
     seed: Seed = 1,
     scheduler: Scheduler = "serial",
     workers: Workers = None,
@@ -393,9 +405,8 @@ def limits_minerva(
         run_minerva_scan,
         write_minerva_outputs,
     )
-    from neutrissimo.analyses.miniboone_excess import BENCHMARK_OF_SCENARIO
     from neutrissimo.analyses.miniboone_fit import read_preferred_regions
-    from neutrissimo.analyses.scan import ScanGrid
+    from neutrissimo.analyses.paper import paper_numbers
     from neutrissimo.analyses.scenarios import d_tau_of
     from neutrissimo.experiments import minerva
 
@@ -406,7 +417,9 @@ def limits_minerva(
             raise NeutrissimoError(
                 f"Unknown sample {sample!r}; choose le-fhc, me-fhc, me-rhc or all."
             )
-    grid = ScanGrid.default(masses, couplings, events, seed, coupling_range=(1e-8, 1e-4))
+    paper = paper_numbers()
+    eta = paper.background_uncertainty.nominal if bkg_uncertainty is None else bkg_uncertainty
+    grid = paper.scans.minerva.grid(masses, couplings, events, seed)
     report = _progress(as_json)
     scans = {
         name: run_minerva_scan(name, grid, output, scheduler, workers, report) for name in names
@@ -419,8 +432,9 @@ def limits_minerva(
             histograms[name] = minerva.dedx_histogram(
                 name, data_file=data_file, background_file=background_file
             )
+    fig9 = paper.benchmark("global-no-mb")
     limits = compute_limits(
-        scans, bkg_uncertainty, d_tau_scenario, histograms, BENCHMARK_OF_SCENARIO["global-no-mb"]
+        scans, eta, d_tau_scenario, histograms, (fig9.m_n_gev, fig9.d_mu_gev_inv)
     )
     preferred = read_preferred_regions(miniboone) if miniboone is not None else ()
     written, summary = write_minerva_outputs(output, scans, limits, histograms, preferred)
@@ -442,11 +456,12 @@ def reproduce(
     output: Annotated[
         Path, typer.Option("--output", "-o", help="Folder for all figures and tables.")
     ] = Path("neutrissimo-paper"),
-    masses: Masses = 25,
+    masses: Masses = None,
     couplings: Annotated[
-        int, typer.Option("--couplings", help="d_mu grid points (MiniBooNE).")
-    ] = 40,
-    events: NEvents = 200_000,
+        int | None,
+        typer.Option("--couplings", help=f"d_mu grid points of MiniBooNE ({_FROM_PAPER})."),
+    ] = None,
+    events: NEvents = None,
     seed: Seed = 1,
     scheduler: Scheduler = "local",
     workers: Workers = None,

@@ -27,6 +27,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from neutrissimo.analyses.paper import paper_numbers
 from neutrissimo.analyses.scan import ArrayResult, MassPoint, Progress, ScanGrid, run_scan
 from neutrissimo.analyses.scenarios import D_TAU_SCENARIOS, grid_weights
 from neutrissimo.exceptions import ConfigurationError
@@ -39,7 +40,6 @@ from neutrissimo.simulation.injection import generate
 from neutrissimo.statistics.limits import LimitCurve
 
 __all__ = [
-    "ETA_CONSERVATIVE",
     "SAMPLES",
     "MinervaLimits",
     "MinervaPoint",
@@ -58,8 +58,6 @@ SAMPLES: dict[str, str] = {
     "me_fhc": "minerva-me-fhc",
     "me_rhc": "minerva-me-rhc",
 }
-#: The paper's conservative background-normalisation uncertainty (Sec. V.C), always reported.
-ETA_CONSERVATIVE = 1.0
 
 
 @dataclass(frozen=True, eq=False)
@@ -205,9 +203,11 @@ def compute_limits(
     histograms: dict[str, minerva.DedxHistogram],
     benchmark: tuple[float, float],
 ) -> MinervaLimits:
-    """Limits at ``eta`` and at the conservative 1.0 for every sample with a dE/dx histogram,
-    and the HNL dE/dx signal at the grid point nearest to ``benchmark`` (m_N, d_mu)."""
+    """Limits at ``eta`` and at the paper's conservative uncertainty (``paper.toml``) for every
+    sample with a dE/dx histogram, and the HNL dE/dx signal at the grid point nearest to
+    ``benchmark`` (m_N [GeV], d_mu [GeV^-1])."""
     config = minerva.load_config()
+    conservative = paper_numbers().background_uncertainty.conservative
     curves: dict[str, dict[float, LimitCurve]] = {}
     bands = []
     signals = {}
@@ -215,7 +215,7 @@ def compute_limits(
         if sample not in histograms:
             continue
         curves[sample] = {}
-        for value in sorted({eta, ETA_CONSERVATIVE}):
+        for value in sorted({eta, conservative}):
             curve = sample_limits(scan, value, d_tau, histograms[sample])
             curves[sample][value] = curve
             bands.append(LimitBand.from_curve(config.sample(sample).label, curve, value))

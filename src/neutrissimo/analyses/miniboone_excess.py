@@ -15,19 +15,11 @@ from neutrissimo.experiments.miniboone.oscillations import AppearancePredictor
 from neutrissimo.plotting.miniboone import ExcessPanel
 
 __all__ = [
-    "BENCHMARK_OF_SCENARIO",
     "benchmark_excess",
     "benchmark_histograms",
     "cos_excess_panel",
     "eqe_excess_panel",
 ]
-
-#: The paper's benchmark of each oscillation scenario (Figs. 4 and 6): (m_N [GeV], d_mu [GeV^-1]).
-BENCHMARK_OF_SCENARIO: dict[str, tuple[float, float]] = {
-    "global-no-mb": (0.47, 1.25e-6),
-    "mb-microboone": (0.08, 1.7e-7),
-    "none": (0.47, 1.25e-6),
-}
 
 
 def benchmark_histograms(

@@ -33,7 +33,7 @@ from neutrissimo.analyses.minerva_limits import (
     run_minerva_scan,
     write_minerva_outputs,
 )
-from neutrissimo.analyses.miniboone_excess import BENCHMARK_OF_SCENARIO, benchmark_excess
+from neutrissimo.analyses.miniboone_excess import benchmark_excess
 from neutrissimo.analyses.miniboone_fit import (
     FitResult,
     fit_grid,
@@ -42,12 +42,12 @@ from neutrissimo.analyses.miniboone_fit import (
     summarize,
     write_miniboone_outputs,
 )
-from neutrissimo.analyses.scan import ScanGrid
+from neutrissimo.analyses.paper import paper_numbers
 from neutrissimo.detector.loader import load_detector
 from neutrissimo.experiments import minerva
 from neutrissimo.io.atomic import write_columns_csv, write_json
 
-__all__ = ["MINERVA_FIGURES", "MINIBOONE_FITS", "TABLE_I_KG", "reproduce"]
+__all__ = ["MINERVA_FIGURES", "MINIBOONE_FITS", "reproduce"]
 
 #: Figure folder -> (oscillation scenario, d_tau scenario) of the MiniBooNE fits (Sec. IV).
 MINIBOONE_FITS: dict[str, tuple[str, str]] = {
@@ -62,30 +62,18 @@ MINERVA_FIGURES: dict[str, tuple[str, str]] = {
     "fig11": ("mass-ratio", "fig7_mass_ratio"),
     "fig12": ("fixed-1e-5", "fig7_fixed"),
 }
-#: Table I of the paper: target masses in the 92 cm apothem sections, kg.
-TABLE_I_KG: dict[str, float] = {
-    "Fe1": 370,
-    "Pb1": 317,
-    "Fe2": 370,
-    "Pb2": 317,
-    "Fe3": 197,
-    "Pb3": 141,
-    "C3": 194,
-    "water": 530,
-    "Pb4": 263,
-    "Fe5": 186,
-    "Pb5": 162,
-}
 
 
 def _table_one(output: Path) -> Path:
+    """Table I masses (``paper.toml``) next to those of the MINERvA geometry."""
+    table = paper_numbers().table_i_kg
     detector = load_detector("minerva")
-    names = list(TABLE_I_KG)
+    names = list(table)
     ours = [detector.volumes[detector.volume_index(n)].mass_g / 1e3 for n in names]
     return write_columns_csv(
         output / "table1_minerva_targets.csv",
         ["target index", "mass from geometry [kg]", "Table I mass [kg]"],
-        [np.arange(len(names)), ours, [TABLE_I_KG[n] for n in names]],
+        [np.arange(len(names)), ours, [table[n] for n in names]],
         [f"Targets by index: {', '.join(f'{i}={n}' for i, n in enumerate(names))}"],
     )
 
@@ -96,21 +84,37 @@ def _progress_lines(echo: Callable[[str], None]) -> Callable[[int, int, str], No
 
 def reproduce(
     output: Path,
-    masses: int = 25,
-    couplings: int = 40,
-    events: int = 200_000,
+    masses: int | None = None,
+    couplings: int | None = None,
+    events: int | None = None,
     seed: int = 1,
     scheduler: str = "serial",
     workers: int | None = None,
     echo: Callable[[str], None] = print,
 ) -> dict[str, Any]:
-    """Regenerate the paper's figures and tables into ``output``; returns the summary."""
+    """Regenerate the paper's figures and tables into ``output``; returns the summary.
+
+    ``masses``, ``couplings`` (of the MiniBooNE grid; the MINERvA grid, one decade longer,
+    gets as many more as ``paper.toml`` gives it) and ``events``: ``None`` takes the
+    ``[scans.*]`` defaults of ``paper.toml``.
+    """
     from neutrissimo.analyses.physics_figures import write_physics_figures
     from neutrissimo.plotting.minerva import plot_fig8
     from neutrissimo.plotting.save import save_figure
 
+    paper = paper_numbers()
+    grid = paper.scans.miniboone.grid(masses, couplings, events, seed)
+    extra = paper.scans.minerva.n_couplings - paper.scans.miniboone.n_couplings
+    minerva_grid = paper.scans.minerva.grid(
+        masses, None if couplings is None else couplings + extra, events, seed
+    )
     summary: dict[str, Any] = {
-        "settings": {"masses": masses, "couplings": couplings, "events": events, "seed": seed}
+        "settings": {
+            "masses": len(grid.masses),
+            "couplings": len(grid.couplings),
+            "events": grid.events,
+            "seed": seed,
+        }
     }
     write_physics_figures(output / "physics")
     _table_one(output)
@@ -123,7 +127,6 @@ def reproduce(
         "best_fit_official": list(closure.best_fit_official),
         "rms_difference_3sigma": closure.rms_difference_3sigma,
     }
-    grid = ScanGrid.default(masses, couplings, events, seed)
     progress = _progress_lines(echo)
     scan = run_miniboone_scan(grid, output / "miniboone", scheduler, workers, progress)
     summary["miniboone"] = {}
@@ -131,17 +134,17 @@ def reproduce(
     for name, (oscillation, d_tau) in MINIBOONE_FITS.items():
         result = fits[name] = fit_grid(grid, scan, oscillation, d_tau)
         fit_summary = summarize(result)
-        benchmark = BENCHMARK_OF_SCENARIO[oscillation]
+        point = paper.benchmark(oscillation)
+        benchmark = (point.m_n_gev, point.d_mu_gev_inv)
         excess = (
-            benchmark_excess(*benchmark, oscillation, events, seed) if d_tau == "none" else None
+            benchmark_excess(*benchmark, oscillation, grid.events, seed)
+            if d_tau == "none"
+            else None
         )
         write_miniboone_outputs(output / "miniboone" / name, result, fit_summary, excess, benchmark)
         summary["miniboone"][name] = fit_summary
         echo(f"MiniBooNE {name} written")
 
-    minerva_grid = ScanGrid.default(
-        masses, couplings + 9, events, seed, coupling_range=(1e-8, 1e-4)
-    )
     scans = {
         s: run_minerva_scan(s, minerva_grid, output / "minerva", scheduler, workers, progress)
         for s in SAMPLES
@@ -150,9 +153,11 @@ def reproduce(
         s: minerva.dedx_histogram(s) for s in minerva.load_config().samples_with_public_dedx
     }
     summary["minerva"] = {}
+    fig9 = paper.benchmark("global-no-mb")
+    fig9_point = (fig9.m_n_gev, fig9.d_mu_gev_inv)
     for name, (d_tau, fit_folder) in MINERVA_FIGURES.items():
         limits = compute_limits(
-            scans, 0.3, d_tau, histograms_dedx, BENCHMARK_OF_SCENARIO["global-no-mb"]
+            scans, paper.background_uncertainty.nominal, d_tau, histograms_dedx, fig9_point
         )
         _, limits_summary = write_minerva_outputs(
             output / "minerva" / name,
@@ -163,13 +168,12 @@ def reproduce(
         )
         summary["minerva"][name] = limits_summary
         echo(f"MINERvA {name} written")
-    points = [(0.01, 1e-6), (0.1, 1e-6), (0.47, 1.25e-6)]
     etheta2 = [
         (
             f"m_N = {m:g} GeV, d = {d:g}",
-            *etheta2_sample("me_fhc", m, d, max(events // 4, 1000), seed),
+            *etheta2_sample("me_fhc", m, d, max(grid.events // 4, 1000), seed),
         )
-        for m, d in points
+        for m, d in paper.minerva_selection.etheta2_points
     ]
     efficiency = {
         minerva.load_config().sample(s).label: scan.efficiency() for s, scan in scans.items()

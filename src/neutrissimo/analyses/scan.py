@@ -117,7 +117,8 @@ class MassPoint:
 
 @dataclass(frozen=True)
 class ScanGrid:
-    """The (m_N, d_mu) grid of a scan and its Monte Carlo settings.
+    """The (m_N, d_mu) grid of a scan and its Monte Carlo settings (the paper's default grids:
+    :meth:`neutrissimo.analyses.paper.ScanDefaults.grid`).
 
     Attributes:
         masses: HNL masses in GeV.
@@ -130,32 +131,6 @@ class ScanGrid:
     couplings: tuple[float, ...]
     events: int = 200_000
     seed: int = 1
-
-    @classmethod
-    def default(
-        cls,
-        n_masses: int = 25,
-        n_couplings: int = 40,
-        events: int = 200_000,
-        seed: int = 1,
-        coupling_range: tuple[float, float] = (1e-8, 1e-5),
-        mass_range: tuple[float, float] = (0.01, 2.0),
-    ) -> ScanGrid:
-        """Log-spaced grid over ``mass_range`` (GeV) and ``coupling_range`` (GeV^-1).
-
-        Raises:
-            ConfigurationError: fewer than 2 points on an axis, or fewer than 1 event.
-        """
-        if n_masses < 2 or n_couplings < 2 or events < 1:
-            raise ConfigurationError(
-                "A scan needs >= 2 masses, >= 2 couplings and >= 1 event per mass."
-            )
-        return cls(
-            tuple(float(m) for m in np.geomspace(*mass_range, n_masses)),
-            tuple(float(d) for d in np.geomspace(*coupling_range, n_couplings)),
-            events,
-            seed,
-        )
 
     def tasks(self, sample: str = "") -> list[ScanTask[MassPoint]]:
         """One task per mass, keyed ``m_N=<mass>``, carrying the couplings and events."""

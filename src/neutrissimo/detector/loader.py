@@ -31,21 +31,24 @@ Shapes and their keys: ``sphere`` (center, radius), ``box`` (center, half_size),
 ``cylinder`` (center, radius, half_length; axis along z), ``extruded_polygon`` (vertices =
 [[x, y], ...] of a convex polygon, z_min, z_max). Lengths in cm, densities in g/cm^3.
 
-Every problem raises :class:`~neutrissimo.exceptions.GeometryError` naming the file, the volume
-(or material, with the volumes that use it) and the problem: TOML syntax, a missing or unknown
-key, an unknown shape or material, a missing density, mass fractions not summing to 1, an unknown
-nucleus, a non-positive size, a non-convex polygon, or two overlapping volumes of equal priority.
+Every problem raises :class:`~neutrissimo.exceptions.GeometryError`, one line naming the file, the
+volume (or material, with the volumes that use it) and the problem: an unreadable or non-UTF-8
+file, TOML syntax, a missing or unknown key (with the closest valid one), a wrong type, an
+unknown shape or material, a non-positive size or density, mass fractions not summing to 1, an
+unknown nucleus, a non-convex polygon, or two overlapping volumes of equal priority. The schema
+is the pydantic model :class:`DetectorFile` (via :mod:`neutrissimo.io.config`).
 """
 
 from __future__ import annotations
 
 import difflib
-import math
 import os
-import tomllib
+from collections.abc import Mapping
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any, Literal
+
+from pydantic import Field, NonNegativeFloat, PositiveFloat
 
 from neutrissimo.detector.geometry import (
     Box,
@@ -58,28 +61,128 @@ from neutrissimo.detector.geometry import (
 )
 from neutrissimo.detector.materials import Material
 from neutrissimo.exceptions import ConfigurationError, GeometryError, UnknownNucleusError
+from neutrissimo.io.config import ConfigModel, load_toml
 
-__all__ = ["SHAPE_KEYS", "available_detectors", "load_detector", "parse_detector"]
+__all__ = ["SHAPE_KEYS", "DetectorFile", "available_detectors", "load_detector", "parse_detector"]
 
-#: Shape name -> its parameter keys in a detector file.
 #: Shipped detector files are ``<name>-detector.toml`` beside this module.
 _SUFFIX = "-detector.toml"
 
+Vector = tuple[float, float, float]
+Name = Annotated[str, Field(min_length=1)]
+
+
+class SphereSpec(ConfigModel):
+    """``shape = "sphere"``: centre and radius, cm."""
+
+    shape: Literal["sphere"]
+    center: Vector
+    radius: PositiveFloat
+
+    def build(self) -> Shape:
+        """The geometry shape."""
+        return Sphere(self.center, self.radius)
+
+
+class BoxSpec(ConfigModel):
+    """``shape = "box"``: centre and half widths along x, y, z, cm."""
+
+    shape: Literal["box"]
+    center: Vector
+    half_size: tuple[PositiveFloat, PositiveFloat, PositiveFloat]
+
+    def build(self) -> Shape:
+        """The geometry shape."""
+        return Box(self.center, self.half_size)
+
+
+class CylinderSpec(ConfigModel):
+    """``shape = "cylinder"`` (axis along z): centre, radius and half length, cm."""
+
+    shape: Literal["cylinder"]
+    center: Vector
+    radius: PositiveFloat
+    half_length: PositiveFloat
+
+    def build(self) -> Shape:
+        """The geometry shape."""
+        return Cylinder(self.center, self.radius, self.half_length)
+
+
+class ExtrudedPolygonSpec(ConfigModel):
+    """``shape = "extruded_polygon"``: convex polygon [[x, y], ...] from z_min to z_max, cm."""
+
+    shape: Literal["extruded_polygon"]
+    vertices: tuple[tuple[float, float], ...]
+    z_min: float
+    z_max: float
+
+    def build(self) -> Shape:
+        """The geometry shape."""
+        return ExtrudedPolygon(self.vertices, self.z_min, self.z_max)
+
+
+_SHAPES = (SphereSpec, BoxSpec, CylinderSpec, ExtrudedPolygonSpec)
+
+#: Shape name -> its parameter keys in a detector file.
 SHAPE_KEYS: dict[str, tuple[str, ...]] = {
-    "sphere": ("center", "radius"),
-    "box": ("center", "half_size"),
-    "cylinder": ("center", "radius", "half_length"),
-    "extruded_polygon": ("vertices", "z_min", "z_max"),
+    "sphere": tuple(SphereSpec.model_fields)[1:],
+    "box": tuple(BoxSpec.model_fields)[1:],
+    "cylinder": tuple(CylinderSpec.model_fields)[1:],
+    "extruded_polygon": tuple(ExtrudedPolygonSpec.model_fields)[1:],
 }
-_SHAPE_TYPES: dict[str, type[Shape]] = {
-    "sphere": Sphere,
-    "box": Box,
-    "cylinder": Cylinder,
-    "extruded_polygon": ExtrudedPolygon,
-}
-_TOP_KEYS = ("name", "description", "materials", "volumes", "fiducial")
-_VOLUME_KEYS = ("name", "material", "priority", "group", "shape")
-_MATERIAL_KEYS = ("density", "composition")
+
+ShapeSpec = Annotated[
+    SphereSpec | BoxSpec | CylinderSpec | ExtrudedPolygonSpec, Field(discriminator="shape")
+]
+
+
+class _VolumeKeys(ConfigModel):
+    """The keys of a ``[[volumes]]`` table besides its shape's."""
+
+    name: Name
+    material: Name
+    priority: int = 0  # higher wins where volumes overlap
+    group: Name = "detector"
+
+
+class SphereVolume(_VolumeKeys, SphereSpec):
+    """A spherical volume."""
+
+
+class BoxVolume(_VolumeKeys, BoxSpec):
+    """A box volume."""
+
+
+class CylinderVolume(_VolumeKeys, CylinderSpec):
+    """A cylindrical volume."""
+
+
+class ExtrudedPolygonVolume(_VolumeKeys, ExtrudedPolygonSpec):
+    """A prism volume."""
+
+
+VolumeSpec = Annotated[
+    SphereVolume | BoxVolume | CylinderVolume | ExtrudedPolygonVolume,
+    Field(discriminator="shape"),
+]
+
+
+class MaterialSpec(ConfigModel):
+    """``[materials.NAME]``: density in g/cm^3 and mass fractions of nuclei (sum 1)."""
+
+    density: PositiveFloat
+    composition: dict[str, NonNegativeFloat] = Field(min_length=1)
+
+
+class DetectorFile(ConfigModel):
+    """The schema of a detector TOML file (see the module docstring)."""
+
+    name: Name
+    description: str = ""
+    materials: dict[str, MaterialSpec] = Field(min_length=1)
+    volumes: tuple[VolumeSpec, ...] = Field(min_length=1)
+    fiducial: ShapeSpec
 
 
 def available_detectors() -> tuple[str, ...]:
@@ -100,7 +203,9 @@ def load_detector(name_or_path: str | os.PathLike[str]) -> Detector:
     key = str(name_or_path)
     if key.lower() in available_detectors():
         resource = resources.files(__package__).joinpath(f"{key.lower()}{_SUFFIX}")
-        return parse_detector(resource.read_text(), source=f"neutrissimo/detector/{resource.name}")
+        return parse_detector(
+            resource.read_text(encoding="utf-8"), source=f"neutrissimo/detector/{resource.name}"
+        )
     path = Path(name_or_path).expanduser()
     if not path.is_file():
         raise GeometryError(
@@ -108,107 +213,53 @@ def load_detector(name_or_path: str | os.PathLike[str]) -> Detector:
             f"{available_detectors()} and no file at {str(path)!r}. Fix: pass one of those names "
             "or the path to a detector TOML file."
         )
+    spec = load_toml(path, DetectorFile, error=GeometryError, locate=_locate)
+    return _build(spec, str(path))
+
+
+def _locate(loc: tuple[int | str, ...], raw: Mapping[str, Any]) -> tuple[str, str]:
+    """Name an error location as a volume, a material (with its users) or the fiducial volume."""
+    volumes = raw.get("volumes")
+    tables = [v for v in volumes if isinstance(v, Mapping)] if isinstance(volumes, list) else []
+    if loc[:1] == ("volumes",) and len(loc) > 1 and isinstance(loc[1], int):
+        table = tables[loc[1]] if loc[1] < len(tables) else {}
+        name = table.get("name")
+        where = f"volume '{name}'" if isinstance(name, str) else f"volume #{loc[1] + 1}"
+        rest = loc[3:] if len(loc) > 3 and loc[2] in SHAPE_KEYS else loc[2:]
+    elif loc[:1] == ("materials",) and len(loc) > 1:
+        users = [str(v.get("name")) for v in tables if v.get("material") == loc[1]]
+        where, rest = _material_where(str(loc[1]), users), loc[2:]
+    elif loc[:1] == ("fiducial",) and len(loc) > 1:
+        where = "fiducial volume"
+        rest = loc[2:] if len(loc) > 2 and loc[1] in SHAPE_KEYS else loc[1:]
+    else:
+        where, rest = "top level", loc
+    return where, "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in rest).lstrip(".")
+
+
+def _material_where(name: str, users: list[str]) -> str:
+    used = f"used by volume {', '.join(repr(u) for u in users)}" if users else "unused"
+    return f"material '{name}' ({used})"
+
+
+def _error(source: str, where: str, problem: str, fix: str = "") -> GeometryError:
+    text = problem if problem.endswith((".", "?", "!")) else problem + "."
+    return GeometryError(f"{source}: {where}: {text}" + (f" Fix: {fix}." if fix else ""))
+
+
+def _material(source: str, name: str, spec: MaterialSpec, users: list[str]) -> Material:
+    where = _material_where(name, users)
     try:
-        text = path.read_text()
-    except (OSError, UnicodeDecodeError) as exc:
-        raise GeometryError(f"Detector file '{path}': cannot be read: {exc}.") from exc
-    return parse_detector(text, source=str(path))
-
-
-def _sentence(text: str) -> str:
-    return text if text.endswith((".", "?", "!")) else text + "."
-
-
-class _Reader:
-    """Builds GeometryErrors that name the file and the place in it."""
-
-    def __init__(self, source: str) -> None:
-        self.source = source
-
-    def error(self, where: str, problem: str, fix: str = "") -> GeometryError:
-        message = _sentence(f"Detector file '{self.source}': {where}: {problem}")
-        return GeometryError(message + (" " + _sentence(f"Fix: {fix}") if fix else ""))
-
-    def check_keys(self, table: dict[str, Any], where: str, allowed: tuple[str, ...]) -> None:
-        for key in table:
-            if key not in allowed:
-                close = difflib.get_close_matches(key, allowed, n=1)
-                hint = f"did you mean '{close[0]}'?" if close else f"allowed keys: {allowed}"
-                raise self.error(where, f"unknown key '{key}'", hint)
-
-    def require(self, table: dict[str, Any], key: str, where: str, what: str) -> Any:
-        if key not in table:
-            raise self.error(where, f"missing key '{key}' ({what})", f"add `{key} = ...`")
-        return table[key]
-
-    def number(self, value: Any, where: str, key: str) -> float:
-        if (
-            isinstance(value, bool)
-            or not isinstance(value, int | float)
-            or not math.isfinite(value)
-        ):
-            raise self.error(where, f"'{key}' must be a finite number, got {value!r}")
-        return float(value)
-
-    def string(self, value: Any, where: str, key: str) -> str:
-        if not isinstance(value, str) or not value:
-            raise self.error(where, f"'{key}' must be a non-empty string, got {value!r}")
-        return value
-
-
-def _shape(reader: _Reader, table: dict[str, Any], where: str, base_keys: tuple[str, ...]) -> Shape:
-    kind = reader.require(table, "shape", where, f"one of {tuple(SHAPE_KEYS)}")
-    if kind not in SHAPE_KEYS:
-        close = difflib.get_close_matches(str(kind), SHAPE_KEYS, n=1)
-        raise reader.error(
-            where,
-            f"unknown shape {kind!r}",
-            (f"did you mean '{close[0]}'? " if close else "") + f"shapes are {tuple(SHAPE_KEYS)}",
-        )
-    keys = SHAPE_KEYS[kind]
-    reader.check_keys(table, where, base_keys + keys)
-    params: dict[str, Any] = {}
-    for key in keys:
-        value = reader.require(table, key, where, f"parameter of a {kind}, cm")
-        if key in ("center", "half_size"):
-            if not isinstance(value, list) or len(value) != 3:
-                raise reader.error(where, f"'{key}' must be a list [x, y, z] in cm, got {value!r}")
-            params[key] = tuple(reader.number(x, where, key) for x in value)
-        elif key == "vertices":
-            if not isinstance(value, list) or not all(
-                isinstance(v, list) and len(v) == 2 for v in value
-            ):
-                raise reader.error(
-                    where, f"'vertices' must be a list of [x, y] pairs in cm, got {value!r}"
-                )
-            params[key] = tuple(
-                (reader.number(x, where, key), reader.number(y, where, key)) for x, y in value
-            )
-        else:
-            params[key] = reader.number(value, where, key)
-    try:
-        return _SHAPE_TYPES[kind](**params)
-    except ConfigurationError as exc:
-        raise reader.error(where, str(exc)) from None
-
-
-def _material(reader: _Reader, name: str, table: Any, users: list[str]) -> Material:
-    used = f" (used by volume {', '.join(repr(u) for u in users)})" if users else " (unused)"
-    where = f"material '{name}'{used}"
-    if not isinstance(table, dict):
-        raise reader.error(where, "must be a table with keys density and composition")
-    reader.check_keys(table, where, _MATERIAL_KEYS)
-    density = reader.number(reader.require(table, "density", where, "g/cm^3"), where, "density")
-    composition = reader.require(
-        table, "composition", where, "mass fractions, e.g. { H1 = 0.1119, O16 = 0.8881 }"
-    )
-    if not isinstance(composition, dict) or not composition:
-        raise reader.error(where, "'composition' must be a table {nucleus = mass fraction, ...}")
-    fractions = {k: reader.number(v, where, f"composition.{k}") for k, v in composition.items()}
-    try:
-        return Material(name, density, tuple(fractions.items()))
+        return Material(name, spec.density, tuple(spec.composition.items()))
     except (ConfigurationError, UnknownNucleusError) as exc:
-        raise reader.error(where, str(exc).removeprefix(f"Material '{name}': ")) from None
+        raise _error(source, where, str(exc).removeprefix(f"Material '{name}': ")) from None
+
+
+def _shape(source: str, where: str, spec: ShapeSpec) -> Shape:
+    try:
+        return spec.build()
+    except ConfigurationError as exc:
+        raise _error(source, where, str(exc)) from None
 
 
 def parse_detector(text: str, *, source: str = "<string>") -> Detector:
@@ -217,69 +268,42 @@ def parse_detector(text: str, *, source: str = "<string>") -> Detector:
     Args:
         text: the TOML document.
         source: file name used in error messages.
+
+    Raises:
+        GeometryError: one line naming the file, the volume or material and the problem.
     """
-    reader = _Reader(source)
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise reader.error("file", f"not valid TOML ({exc})", "correct the syntax there") from None
-    reader.check_keys(data, "top level", _TOP_KEYS)
-    name = reader.string(
-        reader.require(data, "name", "top level", "detector name"), "top level", "name"
-    )
-    description = str(data.get("description", ""))
+    spec = load_toml(text, DetectorFile, source=source, error=GeometryError, locate=_locate)
+    return _build(spec, source)
 
-    raw_volumes = reader.require(data, "volumes", "top level", "[[volumes]] tables")
-    if not isinstance(raw_volumes, list) or not raw_volumes:
-        raise reader.error("top level", "'volumes' must be one or more [[volumes]] tables")
-    raw_materials = reader.require(data, "materials", "top level", "[materials.NAME] tables")
-    if not isinstance(raw_materials, dict):
-        raise reader.error("top level", "'materials' must be [materials.NAME] tables")
 
-    # names and material references first, so that material errors can name their volumes
-    headers: list[tuple[str, str, dict[str, Any]]] = []
-    for number, table in enumerate(raw_volumes, start=1):
-        where = f"volume #{number}"
-        if not isinstance(table, dict):
-            raise reader.error(where, "must be a [[volumes]] table")
-        vname = reader.string(reader.require(table, "name", where, "volume name"), where, "name")
-        where = f"volume '{vname}'"
-        mname = reader.string(
-            reader.require(table, "material", where, "a [materials.NAME] of this file"),
-            where,
-            "material",
-        )
-        if mname not in raw_materials:
-            close = difflib.get_close_matches(mname, list(raw_materials), n=1)
-            raise reader.error(
-                where,
-                f"unknown material '{mname}'",
+def _build(spec: DetectorFile, source: str) -> Detector:
+    """The detector of a validated file: materials, shapes and overlaps checked here."""
+    for volume in spec.volumes:
+        if volume.material not in spec.materials:
+            close = difflib.get_close_matches(volume.material, list(spec.materials), n=1)
+            raise _error(
+                source,
+                f"volume '{volume.name}'",
+                f"unknown material '{volume.material}'",
                 (f"did you mean '{close[0]}'? " if close else "")
-                + f"materials defined in this file: {tuple(raw_materials)}",
+                + f"materials defined in this file: {', '.join(spec.materials)}",
             )
-        headers.append((vname, mname, table))
-
     materials = {
-        mname: _material(reader, mname, table, [v for v, m, _ in headers if m == mname])
-        for mname, table in raw_materials.items()
+        name: _material(source, name, m, [v.name for v in spec.volumes if v.material == name])
+        for name, m in spec.materials.items()
     }
-
-    volumes = []
-    for vname, mname, table in headers:
-        where = f"volume '{vname}'"
-        priority = table.get("priority", 0)
-        if isinstance(priority, bool) or not isinstance(priority, int):
-            raise reader.error(where, f"'priority' must be an integer, got {priority!r}")
-        group = reader.string(table.get("group", "detector"), where, "group")
-        shape = _shape(reader, table, where, _VOLUME_KEYS)
-        volumes.append(Volume(vname, shape, materials[mname], priority, group))
-
-    raw_fiducial = reader.require(data, "fiducial", "top level", "[fiducial] table with a shape")
-    if not isinstance(raw_fiducial, dict):
-        raise reader.error("fiducial volume", "must be a [fiducial] table with a shape")
-    fiducial = _shape(reader, raw_fiducial, "fiducial volume", ("shape",))
-
+    volumes = tuple(
+        Volume(
+            v.name,
+            _shape(source, f"volume '{v.name}'", v),
+            materials[v.material],
+            v.priority,
+            v.group,
+        )
+        for v in spec.volumes
+    )
+    fiducial = _shape(source, "fiducial volume", spec.fiducial)
     try:
-        return Detector(name, tuple(volumes), fiducial, description=description, source=source)
+        return Detector(spec.name, volumes, fiducial, description=spec.description, source=source)
     except GeometryError as exc:
-        raise GeometryError(f"Detector file '{source}': {exc}") from None
+        raise GeometryError(f"{source}: {exc}") from None

@@ -8,53 +8,103 @@ are read from the analysis configs, so each number lives in one file.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
-import tomllib
+import typing
 from importlib import resources
 from typing import Any
+
+from pydantic import Field, PositiveFloat, create_model, model_validator
 
 from neutrissimo.beams.flux import load_flux
 from neutrissimo.detector.loader import load_detector
 from neutrissimo.detector.shapes import Sphere
 from neutrissimo.exceptions import ConfigurationError
 from neutrissimo.experiments import minerva, miniboone
+from neutrissimo.io.config import ConfigModel, load_toml
 from neutrissimo.simulation.injection import InjectionSettings, Setup
 
 __all__ = ["SETUP_NAMES", "load_setup"]
 
 SETUP_NAMES: tuple[str, ...] = ("miniboone", "minerva-le-fhc", "minerva-me-fhc", "minerva-me-rhc")
-_INJECTION_KEYS = {
-    "start_z",
-    "inner_radius",
-    "outer_radius",
-    "near_z",
-    "reference_z",
-    "log_min",
-    "log_max",
-    "decay_region",
-}
+_FILE = "setups.toml"
+_SOURCE = f"neutrissimo/experiments/{_FILE}"
+
+
+class _SphereTable(ConfigModel):
+    """``{ center = [x, y, z], radius = r }`` in cm."""
+
+    center: tuple[float, float, float]
+    radius: PositiveFloat
+
+
+class _InjectionBase(ConfigModel):
+    """An ``[*.injection]`` table; its keys are the fields of :class:`InjectionSettings`."""
+
+    def settings(self) -> InjectionSettings:
+        """The :class:`InjectionSettings` of this table."""
+        values = {f.name: getattr(self, f.name) for f in dataclasses.fields(InjectionSettings)}
+        region = values["decay_region"]
+        values["decay_region"] = Sphere(region.center, region.radius)
+        return InjectionSettings(**values)
+
+    @model_validator(mode="after")
+    def _consistent(self) -> _InjectionBase:
+        try:
+            self.settings()
+        except ConfigurationError as exc:
+            raise ValueError(str(exc)) from None
+        return self
+
+
+def _injection_model() -> type[_InjectionBase]:
+    """The schema of an ``[*.injection]`` table, derived from the fields of
+    :class:`InjectionSettings` (required where the dataclass has no default; its checks run on
+    the table; a sphere is an inline table ``{ center, radius }``)."""
+    hints = typing.get_type_hints(InjectionSettings)
+    fields: dict[str, Any] = {}
+    for field in dataclasses.fields(InjectionSettings):
+        kind = _SphereTable if hints[field.name] is Sphere else hints[field.name]
+        default = ... if field.default is dataclasses.MISSING else field.default
+        fields[field.name] = (kind, default)
+    return create_model("InjectionTable", __base__=_InjectionBase, **fields)
+
+
+if typing.TYPE_CHECKING:  # the generated model is an _InjectionBase
+    _InjectionTable = _InjectionBase
+else:
+    _InjectionTable = _injection_model()
+
+
+class _Flux(ConfigModel):
+    """Flux selection by name (:func:`neutrissimo.beams.flux.load_flux`)."""
+
+    beam: str
+    mode: str
+    flavour: str
+
+
+class _SetupTable(ConfigModel):
+    """``[miniboone]`` / ``[minerva]``: detector, flux (MiniBooNE only; MINERvA's comes from
+    the analysis samples), upscattering channels and proposal settings."""
+
+    detector: str
+    flux: _Flux | None = None
+    channels: tuple[str, ...] = Field(min_length=1)
+    injection: _InjectionTable
+
+
+class SetupsFile(ConfigModel):
+    """The schema of ``setups.toml``."""
+
+    miniboone: _SetupTable
+    minerva: _SetupTable
 
 
 @functools.cache
-def _simulation_config() -> dict[str, Any]:
-    text = resources.files(__package__).joinpath("setups.toml").read_text()
-    return tomllib.loads(text)
-
-
-def _injection(table: dict[str, Any], where: str) -> InjectionSettings:
-    unknown = set(table) - _INJECTION_KEYS
-    missing = _INJECTION_KEYS - set(table)
-    if unknown or missing:
-        raise ConfigurationError(
-            f"simulation.toml [{where}.injection]: unknown keys {sorted(unknown)}, missing keys "
-            f"{sorted(missing)}."
-        )
-    region = table["decay_region"]
-    values = {k: v for k, v in table.items() if k != "decay_region"}
-    values["near_z"] = tuple(float(z) for z in values["near_z"])
-    return InjectionSettings(
-        **values, decay_region=Sphere(tuple(region["center"]), float(region["radius"]))
-    )
+def _setups() -> SetupsFile:
+    text = resources.files(__package__).joinpath(_FILE).read_text(encoding="utf-8")
+    return load_toml(text, SetupsFile, source=_SOURCE)
 
 
 @functools.cache
@@ -62,15 +112,18 @@ def load_setup(name: str) -> Setup:
     """The simulation setup called ``name`` (one of :data:`SETUP_NAMES`).
 
     Raises:
-        ConfigurationError: an unknown name (the message lists the valid ones).
+        ConfigurationError: an unknown name (the message lists the valid ones), or an invalid
+            ``setups.toml`` (one line naming the table, the key and the value).
     """
-    config = _simulation_config()
+    config = _setups()
     if name == "miniboone":
-        section = config["miniboone"]
-        flux = load_flux(**section["flux"])
+        section = config.miniboone
+        if section.flux is None:
+            raise ConfigurationError(f"{_SOURCE}: [miniboone]: missing key 'flux'.")
+        flux = load_flux(section.flux.beam, section.flux.mode, section.flux.flavour)
         pot = miniboone.load_config().pot
     elif name.startswith("minerva-") and name in SETUP_NAMES:
-        section = config["minerva"]
+        section = config.minerva
         sample = minerva.load_config().sample(name.removeprefix("minerva-").replace("-", "_"))
         flux = load_flux(sample.beam, sample.mode, sample.flavour)
         pot = sample.pot
@@ -80,9 +133,9 @@ def load_setup(name: str) -> Setup:
         )
     return Setup(
         name=name,
-        detector=load_detector(section["detector"]),
+        detector=load_detector(section.detector),
         flux=flux,
         pot=float(pot),
-        channels=tuple(section["channels"]),
-        injection=_injection(section["injection"], section["detector"]),
+        channels=section.channels,
+        injection=section.injection.settings(),
     )

@@ -246,13 +246,14 @@ def chi2_cos_theta(
     data: ArrayLike,
     prediction: ArrayLike,
     *,
-    fractional_systematic: float = 0.13,
+    fractional_systematic: float,
     stat: str = "pearson",
 ) -> NDArray[np.float64]:
     """chi^2 = sum_k (d_k - p_k)^2 / (sigma_stat,k^2 + (f p_k)^2), batched over leading axes.
 
     ``prediction`` is the total (background + oscillation + dipole) per cos(theta) bin; f the
-    uncorrelated fractional systematic (13 %, paper Sec. IV.B). ``stat = "pearson"`` uses the
+    uncorrelated fractional systematic (``[fit] cos_fractional_systematic`` of
+    ``miniboone-analysis.toml``, paper Sec. IV.B). ``stat = "pearson"`` uses the
     expected counts p_k as statistical variance (consistent with the E_QE statistic),
     ``"neyman"`` the observed d_k.
 
@@ -288,14 +289,14 @@ class MiniBooNECosThetaLikelihood:
 
     data: NDArray[np.float64] = field(repr=False)
     background: NDArray[np.float64] = field(repr=False)
-    fractional_systematic: float = 0.13
+    fractional_systematic: float
     stat: str = "pearson"
 
     @classmethod
     def from_release(
         cls, cos_data: CosThetaData | None = None, config: MiniBooNEConfig | None = None
     ) -> MiniBooNECosThetaLikelihood:
-        """Likelihood of the digitized 2020 cos(theta) data with the TOML's 13 % systematic."""
+        """Likelihood of the digitized 2020 cos(theta) data with the TOML's systematic."""
         c = load_cos_theta_data() if cos_data is None else cos_data
         cfg = load_config() if config is None else config
         return cls(c.data, c.background, cfg.cos_fractional_systematic)
