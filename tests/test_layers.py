@@ -9,6 +9,7 @@ count too (the test reads every ``import`` statement of every module).
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 import pytest
@@ -109,3 +110,46 @@ def test_matplotlib_only_inside_plotting():
             assert "from matplotlib" not in text, module
     for _, path in _modules():
         assert "matplotlib.use(" not in path.read_text(), path
+
+
+@pytest.mark.parametrize(("module", "path"), _modules(), ids=lambda v: str(v))
+def test_every_module_declares_all(module, path):
+    if path.name == "__main__.py":
+        return
+    tree = ast.parse(path.read_text())
+    names = {
+        t.id
+        for node in tree.body
+        if isinstance(node, ast.Assign | ast.AnnAssign)
+        for t in (node.targets if isinstance(node, ast.Assign) else [node.target])
+        if isinstance(t, ast.Name)
+    }
+    assert "__all__" in names, f"{module} has no __all__"
+
+
+#: import name -> distribution name, for third-party imports whose names differ.
+_DISTRIBUTIONS = {"dask": "dask", "distributed": "dask"}
+
+
+def test_declared_dependencies_are_exactly_those_imported():
+    import sys
+    import tomllib
+
+    pyproject = tomllib.loads((ROOT.parents[1] / "pyproject.toml").read_text())
+    declared = {
+        re.split(r"[\[<>=!~; ]", dep, maxsplit=1)[0].lower()
+        for dep in pyproject["project"]["dependencies"]
+    }
+    imported = set()
+    for _, path in _modules():
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.Import):
+                imported |= {a.name.split(".")[0] for a in node.names}
+            elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+                imported.add(node.module.split(".")[0])
+    third_party = {
+        _DISTRIBUTIONS.get(name, name).replace("_", "-").lower()
+        for name in imported
+        if name not in sys.stdlib_module_names and name not in ("neutrissimo", "__future__")
+    }
+    assert third_party == declared

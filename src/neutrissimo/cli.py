@@ -18,6 +18,8 @@ import typer
 
 from neutrissimo.exceptions import NeutrissimoError
 
+__all__ = ["app"]
+
 app = typer.Typer(
     name="neutrissimo",
     help="Dipole-coupled heavy neutral leptons at accelerator neutrino experiments.",

@@ -1,12 +1,14 @@
 """Closure test: the collaboration's own 3+1 fit of the 2020 nu-mode data, redone with our chi^2.
 
-The official release (loaded by :mod:`neutrissimo.experiments.miniboone.official_3p1`) contains the -2 ln L surface of MiniBooNE's 2020 neutrino-mode 3+1
-appearance fit (``likihood_surface_contNu.txt``: a 190 x 190 grid in dm^2 = 0.01-100 eV^2 and
-sin^2 2theta = 3e-4-1, 36,100 rows) and its allowed-region contours
+The official release (loaded by :mod:`neutrissimo.experiments.miniboone.official_3p1`) contains the
+-2 ln L surface of MiniBooNE's 2020 neutrino-mode 3+1 appearance fit
+(``likihood_surface_contNu.txt``: a 190 x 190 grid in dm^2 = 0.01-100 eV^2 and sin^2 2theta =
+3e-4-1, 36,100 rows) and its allowed-region contours
 (``cont_fake_oct19_contNu_{1s,90,95,99,3s,4s}.txt``, columns sin^2 2theta, dm^2; unordered point
-sets along the boundary, except 4s). :func:`run_3p1_closure` (here) recomputes the surface on the same
-grid with :class:`~neutrissimo.experiments.miniboone.likelihood.MiniBooNEEnergyLikelihood` and
-:class:`~neutrissimo.experiments.miniboone.oscillations.AppearancePredictor`, and measures the agreement.
+sets along the boundary, except 4s). :func:`run_3p1_closure` (here) recomputes the surface on the
+same grid with :class:`~neutrissimo.experiments.miniboone.likelihood.MiniBooNEEnergyLikelihood` and
+:class:`~neutrissimo.experiments.miniboone.oscillations.AppearancePredictor`, and measures the
+agreement.
 
 What the official fit is, as established by this closure: the joint 19-bin form (11 nu_e-like
 E_QE bins over 200-3000 MeV plus the 8 nu_mu CCQE bins), the full-transmutation signal in the

@@ -3,8 +3,9 @@
 Conventions: lengths in cm, the beam along +z, right-handed (x, y, z). A ray is an origin o and
 a unit direction d; a distance t along it is the point o + t d. The convex shapes
 (:class:`Sphere`, :class:`Box`, :class:`Cylinder`, :class:`ExtrudedPolygon`) live in
-:mod:`neutrissimo.detector.shapes` and are re-exported here; materials in :mod:`neutrissimo.detector.materials`;
-the detector files and their loader in :mod:`neutrissimo.detector.loader`.
+:mod:`neutrissimo.detector.shapes` and are re-exported here; materials in
+:mod:`neutrissimo.detector.materials`; the detector files and their loader in
+:mod:`neutrissimo.detector.loader`.
 
 A :class:`Detector` is a list of :class:`Volume` (shape, material, priority) plus a fiducial shape.
 Where volumes overlap the higher priority wins (an inner volume has a higher priority than the one

@@ -1,8 +1,8 @@
 """Materials: density, composition by nucleus, number densities and radiation lengths.
 
 A :class:`Material` is a density rho (g/cm^3) and mass fractions w_i of nuclei named as
-:func:`neutrissimo.physics.nuclei.nucleus` accepts them (``"C12"``, ``"O16"``, ``"Pb208"``; ``"H1"`` is
-hydrogen, whose nucleus is a free proton). From them:
+:func:`neutrissimo.physics.nuclei.nucleus` accepts them (``"C12"``, ``"O16"``, ``"Pb208"``; ``"H1"``
+is hydrogen, whose nucleus is a free proton). From them:
 
 * number density of nucleus i (nuclei/cm^3): ``n_i = rho w_i N_A / A_i`` with A_i the molar mass
   of the *atom* in g/mol, ``A_i = (M_nucleus + Z m_e) / u`` (AME2020 atomic mass; it differs from

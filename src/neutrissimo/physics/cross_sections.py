@@ -55,8 +55,9 @@ upscattering to Nbar has the same helicity-flip and helicity-conserving cross se
 the helicities of Nbar reversed), so the functions here serve nu and nubar alike.
 
 "What to use when": :func:`dsigma_dq2` for shapes and event weights, :func:`total_cross_section`
-for sigma(E) at a few energies, :class:`neutrissimo.simulation.cross_section_tables.CrossSectionTable` to
-evaluate sigma(E) many times (Monte Carlo).
+for sigma(E) at a few energies,
+:class:`neutrissimo.simulation.cross_section_tables.CrossSectionTable` to evaluate sigma(E) many
+times (Monte Carlo).
 """
 
 from __future__ import annotations
@@ -100,7 +101,7 @@ _HELICITY_SIGN = {"flip": 1.0, "conserve": -1.0}
 
 
 class FluxLike(Protocol):
-    """What :func:`flux_averaged_cross_section` needs of a flux (see :mod:`neutrissimo.beams.flux`)."""
+    """What :func:`flux_averaged_cross_section` needs of a flux (:mod:`neutrissimo.beams.flux`)."""
 
     @property
     def e_max(self) -> float: ...

@@ -3,3 +3,5 @@
 Plotting is kept out of the physics core: these modules import matplotlib, the rest of the
 package does not.
 """
+
+__all__ = ["minerva", "miniboone", "monte_carlo", "physics", "save"]

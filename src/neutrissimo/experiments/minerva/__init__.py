@@ -5,9 +5,26 @@ The subpackage's public names are re-exported here; each lives in one module: :m
 :mod:`.likelihood` (the one owner of the MINERvA likelihood).
 """
 
+from neutrissimo.experiments.minerva import (
+    config,
+    likelihood,
+    reconstruction,
+    release,
+    response,
+    selection,
+)
 from neutrissimo.experiments.minerva.config import *  # noqa: F403
 from neutrissimo.experiments.minerva.likelihood import *  # noqa: F403
 from neutrissimo.experiments.minerva.reconstruction import *  # noqa: F403
 from neutrissimo.experiments.minerva.release import *  # noqa: F403
 from neutrissimo.experiments.minerva.response import *  # noqa: F403
 from neutrissimo.experiments.minerva.selection import *  # noqa: F403
+
+__all__ = [
+    *config.__all__,
+    *likelihood.__all__,
+    *reconstruction.__all__,
+    *release.__all__,
+    *response.__all__,
+    *selection.__all__,
+]
