@@ -164,7 +164,7 @@ def xsec(
     from neutrissimo.physics.cross_sections import make_target, total_cross_section
     from neutrissimo.physics.kinematics import threshold_energy
 
-    tgt = make_target(target, form_factor)  # type: ignore[arg-type]
+    tgt = make_target(target, form_factor)
     energies = np.asarray(energy, dtype=float)
     flip = total_cross_section(tgt, energies, mass, d_mu, "flip")
     conserve = total_cross_section(tgt, energies, mass, d_mu, "conserve")
@@ -443,8 +443,10 @@ def limits_minerva(
     lines = []
     for name, entry in summary["samples"].items():
         if entry["has_data"]:
-            limits = [v for v in entry["limit_d_mu_GeVinv"] if v is not None]
-            best = f"strongest limit d_mu < {min(limits):.3g} GeV^-1" if limits else "no exclusion"
+            excluded = [v for v in entry["limit_d_mu_GeVinv"] if v is not None]
+            best = (
+                f"strongest limit d_mu < {min(excluded):.3g} GeV^-1" if excluded else "no exclusion"
+            )
         else:
             best = "no public dE/dx data: N_fid and efficiencies only (see --data-file)"
         lines.append(f"{name}: {best}")

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
+from numpy.typing import NDArray
 
 from neutrissimo.beams.flux import load_flux
 from neutrissimo.physics.cross_sections import (
@@ -34,7 +35,9 @@ def write_physics_figures(
     into ``output``; returns the files written."""
     q = np.geomspace(1e-3, 1.0, 600)
     carbon_nucleus = nucleus("C12")
-    form_factors = {k: nuclear_form_factor(carbon_nucleus, q, k) for k in FORM_FACTOR_KINDS}
+    form_factors: dict[str, NDArray[np.float64]] = {
+        k: nuclear_form_factor(carbon_nucleus, q, k) for k in FORM_FACTOR_KINDS
+    }
     panels = {}
     for name, title in (("C12", "coherent C12"), ("proton", "proton elastic")):
         target = make_target(name)

@@ -154,7 +154,11 @@ def _manifest(
     params = task.params
     record = {
         "key": task.key,
-        "params": dataclasses.asdict(params) if dataclasses.is_dataclass(params) else params,
+        "params": (
+            dataclasses.asdict(params)
+            if dataclasses.is_dataclass(params) and not isinstance(params, type)
+            else params
+        ),
         "seed_entropy": str(seed_sequence.entropy),
         "seed_spawn_key": list(seed_sequence.spawn_key),
         "provenance": dict(provenance),

@@ -12,6 +12,7 @@ place with :func:`os.replace` (atomic on POSIX).
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Sequence
 from pathlib import Path
@@ -129,7 +130,7 @@ def write_scan_csvs(
     return out
 
 
-def read_contour_csvs(folder: str | Path, stem: str) -> list[NDArray[np.float64]]:
+def read_contour_csvs(folder: str | os.PathLike[str], stem: str) -> list[NDArray[np.float64]]:
     """The paths :func:`write_contour_csvs` wrote as ``<stem>_path<k>.csv`` in ``folder``
     (empty if there are none).
 

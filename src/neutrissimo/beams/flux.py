@@ -91,7 +91,6 @@ from numpy.typing import ArrayLike, NDArray
 from neutrissimo.beams.spectra import (
     HistogramSpectrum,
     PiecewiseLinearSpectrum,
-    Spectrum,
     _energies,
     _scalar_or_array,
 )
@@ -292,7 +291,11 @@ _ME_REF = "digitized NuMI ME flux (paper Sec. V.A, from A. Bashyal, PhD thesis, 
 _ME_SOURCES = ("unofficial", "digitized", "darknews-grid")
 
 
-def _spectrum(build: type, relpath: str, *arrays: FloatArray) -> Spectrum:
+def _spectrum(
+    build: type[HistogramSpectrum] | type[PiecewiseLinearSpectrum],
+    relpath: str,
+    *arrays: FloatArray,
+) -> HistogramSpectrum | PiecewiseLinearSpectrum:
     try:
         return build(*arrays)
     except ConfigurationError as exc:
@@ -332,7 +335,7 @@ def _load_numi_le(mode: str, flavour: str) -> Flux:
             f"Data file '{relpath}': the square root of the covariance diagonal does not match "
             "the uncertainty line; the file is not in the MINERvA release format."
         )
-    edges = _LE_BIN_WIDTH * np.arange(_LE_BINS + 1)
+    edges = _LE_BIN_WIDTH * np.arange(_LE_BINS + 1, dtype=np.float64)
     density = content / _LE_BIN_WIDTH * _PER_M2_TO_PER_CM2  # nu/m^2/POT/bin -> nu/cm^2/POT/GeV
     return Flux(
         name=f"NuMI LE {mode.upper()} {flavour}",

@@ -142,7 +142,7 @@ class Segments:
         rows = np.broadcast_to(np.arange(n)[:, None], self.volume.shape)
         index = (rows * v + self.volume)[inside]
         summed = np.bincount(index, weights=self.length[inside], minlength=n * v)
-        return summed.reshape(n, v)
+        return np.asarray(summed.reshape(n, v), dtype=np.float64)
 
     def _check_rate(self, rate: ArrayLike) -> FloatArray:
         r = np.asarray(rate, dtype=float)

@@ -20,6 +20,7 @@ import os
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -173,7 +174,7 @@ def load_table(relpath: str, *, ncols: int | None = None, **loadtxt_kwargs: obje
     """
     path = fetch(relpath)
     try:
-        table = np.loadtxt(path, ndmin=2, **loadtxt_kwargs)  # type: ignore[arg-type]
+        table: np.ndarray[Any, Any] = np.loadtxt(path, ndmin=2, **loadtxt_kwargs)  # type: ignore[call-overload]
     except ValueError as exc:
         raise DataFileError(
             f"Data file '{relpath}' ({path}) is not a numeric table: {exc}"

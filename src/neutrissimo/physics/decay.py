@@ -57,7 +57,7 @@ def photon_asymmetry(channel: str, nature: HNLNature) -> float:
 
 def photon_angular_pdf(cos_theta: ArrayLike, alpha: ArrayLike) -> NDArray[np.float64]:
     """(1 + alpha cos theta*) / 2 on [-1, 1], normalised to unit integral."""
-    return 0.5 * (1.0 + np.asarray(alpha, float) * np.asarray(cos_theta, float))
+    return np.asarray(0.5 * (1.0 + np.asarray(alpha, float) * np.asarray(cos_theta, float)))
 
 
 def sample_photon_cos(rng: np.random.Generator, alpha: ArrayLike) -> NDArray[np.float64]:

@@ -56,7 +56,7 @@ __all__ = [
 ]
 
 FormFactorKind = Literal["fourier-bessel", "woods-saxon", "dipole", "helm"]
-FORM_FACTOR_KINDS: tuple[str, ...] = ("fourier-bessel", "woods-saxon", "dipole", "helm")
+FORM_FACTOR_KINDS: tuple[FormFactorKind, ...] = ("fourier-bessel", "woods-saxon", "dipole", "helm")
 
 #: Surface diffuseness of the symmetrized Fermi (and Helm) distributions, fm (paper eq. A2).
 SURFACE_DIFFUSENESS_FM = 0.523
@@ -66,7 +66,7 @@ HELM_SKIN_FM = 0.9
 
 def _q_fm(q_gev: ArrayLike) -> NDArray[np.float64]:
     """Momentum transfer in fm^-1 from GeV: Q[fm^-1] = 5.068 Q[GeV]."""
-    return np.abs(np.asarray(q_gev, dtype=float)) * FM_IN_INV_GEV
+    return np.abs(np.asarray(q_gev, dtype=np.float64)) * FM_IN_INV_GEV
 
 
 def fourier_bessel(q: ArrayLike, density: FourierBessel) -> NDArray[np.float64]:
@@ -92,7 +92,7 @@ def fourier_bessel(q: ArrayLike, density: FourierBessel) -> NDArray[np.float64]:
         near_zero = np.sinc(xs / np.pi) * sign * a / ((v * np.pi) ** 2 - xs**2)
         away = -a * np.sinc((xs - v * np.pi) / np.pi) / (xs * (xs + v * np.pi))
     terms = np.where(xs < 1.0, near_zero, away)
-    return norm * terms.sum(axis=-1)
+    return np.asarray(norm * terms.sum(axis=-1), dtype=np.float64)
 
 
 def symmetrized_fermi(q: ArrayLike, mass_number: int) -> NDArray[np.float64]:
@@ -119,7 +119,9 @@ def symmetrized_fermi(q: ArrayLike, mass_number: int) -> NDArray[np.float64]:
             / (qs * r0 * np.sinh(pqa))
         )
     r2 = 0.6 * r0**2 + 1.4 * np.pi**2 * a**2
-    return np.where(small, 1.0 - qf**2 * r2 / 6.0, np.nan_to_num(exact, nan=0.0))
+    return np.asarray(
+        np.where(small, 1.0 - qf**2 * r2 / 6.0, np.nan_to_num(exact, nan=0.0)), dtype=np.float64
+    )
 
 
 def dipole_mass(mass_number: int) -> float:
@@ -131,7 +133,7 @@ def dipole_mass(mass_number: int) -> float:
     at large Q") and what reproduces the sigma ~ 5e-39 cm^2 the paper quotes from Ref. [18].
     The source of the formula was not found (not in DarkNews 0.4.8); use it for comparison only.
     """
-    return 1.18 + 0.83 * mass_number ** (1.0 / 3.0)
+    return float(1.18 + 0.83 * mass_number ** (1.0 / 3.0))
 
 
 def dipole(q: ArrayLike, mass_number: int) -> NDArray[np.float64]:

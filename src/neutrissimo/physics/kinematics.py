@@ -97,11 +97,12 @@ def rotate_from_z(
     phi = np.asarray(phi, dtype=float)
     sin_theta = np.sqrt(np.clip(1.0 - cos_theta**2, 0.0, 1.0))
     e1, e2, e3 = orthonormal_basis(axis)
-    return (
+    rotated: NDArray[np.float64] = (
         (sin_theta * np.cos(phi))[..., None] * e1
         + (sin_theta * np.sin(phi))[..., None] * e2
         + cos_theta[..., None] * e3
     )
+    return rotated
 
 
 def boost(p4: NDArray[np.float64], beta: NDArray[np.float64]) -> NDArray[np.float64]:

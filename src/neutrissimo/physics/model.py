@@ -77,7 +77,7 @@ class DipoleModel:
 
     def with_couplings(self, **couplings: float) -> DipoleModel:
         """The same HNL with some couplings changed, e.g. ``model.with_couplings(d_mu=1e-7)``."""
-        return replace(self, **couplings)
+        return replace(self, **couplings)  # type: ignore[arg-type]
 
     def partial_width(self, flavour: Flavour) -> float:
         """Gamma(N -> nu_alpha gamma) in GeV: |d_alpha|^2 m_N^3 / (4 pi), x2 for Majorana

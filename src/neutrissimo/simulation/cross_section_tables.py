@@ -217,7 +217,7 @@ def tabulate(
     q2 = q2_lo[:, None] * np.exp(x * np.log(q2_hi / q2_lo)[:, None])
     cdf = {}
     for channel in _CHANNELS:
-        density = q2 * dsigma_dq2(target, energy[:, None], q2, m_N, 1.0, channel)  # type: ignore[arg-type]
+        density = q2 * dsigma_dq2(target, energy[:, None], q2, m_N, 1.0, channel)  # type: ignore[arg-type,operator]
         # Simpson's rule per bin (edge, midpoint, edge), then cumulative sum.
         per_bin = density[:, :-2:2] + 4.0 * density[:, 1:-1:2] + density[:, 2::2]
         cumulative = np.concatenate([np.zeros((n_energies, 1)), np.cumsum(per_bin, axis=1)], axis=1)

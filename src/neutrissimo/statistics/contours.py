@@ -10,6 +10,7 @@ logarithmic interpolation along log-spaced axes (contourpy's marching squares).
 from __future__ import annotations
 
 import itertools
+from typing import Any
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -64,7 +65,8 @@ def contour_paths(
         return []
     gen = contourpy.contour_generator(u, v, zt, fill_type=contourpy.FillType.OuterOffset)
     lower = float(zt.min()) - 1.0
-    points_list, offsets_list = gen.filled(lower, float(level))
+    filled: Any = gen.filled(lower, float(level))
+    points_list, offsets_list = filled[0], filled[1]
     paths: list[NDArray[np.float64]] = []
     for pts, offs in zip(points_list, offsets_list, strict=True):
         for a, b in itertools.pairwise(offs):

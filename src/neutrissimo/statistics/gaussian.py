@@ -43,14 +43,14 @@ def chi2_covariance(
     out = np.sum(z**2, axis=-1)
     if log_det:
         out = out + 2.0 * np.sum(np.log(np.diagonal(chol, axis1=-2, axis2=-1)), axis=-1)
-    return out
+    return np.asarray(out, dtype=np.float64)
 
 
 def absolute_covariance(fractional: ArrayLike, prediction: ArrayLike) -> NDArray[np.float64]:
     """M_ij = F_ij N_i N_j (batched over leading axes of ``prediction``)."""
     f = np.asarray(fractional, dtype=float)
     n = np.asarray(prediction, dtype=float)
-    return f * n[..., :, None] * n[..., None, :]
+    return np.asarray(f * n[..., :, None] * n[..., None, :], dtype=np.float64)
 
 
 def conditional_gaussian(

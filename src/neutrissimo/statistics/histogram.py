@@ -108,7 +108,7 @@ def fill_histogram(values: ArrayLike, weights: ArrayLike, edges: ArrayLike) -> H
     sumw2 = np.bincount(flat, weights=(selected**2).ravel(), minlength=size).reshape(-1, n_bins)
     if weights.ndim == 1:
         sumw, sumw2 = sumw[0], sumw2[0]
-    return Histogram(edges, sumw, sumw2)
+    return Histogram(edges, np.asarray(sumw, dtype=np.float64), np.asarray(sumw2, dtype=np.float64))
 
 
 def bin_index(values: ArrayLike, edges: ArrayLike) -> NDArray[np.intp]:

@@ -168,7 +168,7 @@ def _signal_matrix(
                 "With signal_shape, signal must be the total expected signal at each coupling, "
                 f"shape ({n_couplings},); got {s.shape}."
             )
-        return s[:, None] * (p / p.sum())[None, :]
+        return np.asarray(s[:, None] * (p / p.sum())[None, :], dtype=np.float64)
     if s.shape == (n_couplings,) and n_bins == 1:
         return s[:, None]
     if s.shape != (n_couplings, n_bins):

@@ -71,7 +71,7 @@ def poisson_deviance(expected: ArrayLike, observed: ArrayLike) -> NDArray[np.flo
     with np.errstate(divide="ignore", invalid="ignore"):
         terms = nu - n + xlogy(n, n) - xlogy(n, nu)
     terms = np.where((nu == 0) & (n > 0), np.inf, terms)
-    return 2.0 * np.sum(terms, axis=-1)
+    return np.asarray(2.0 * np.sum(terms, axis=-1), dtype=np.float64)
 
 
 def _newton_root(

@@ -18,7 +18,7 @@ __all__ = ["delta_chi2_threshold", "sigma_to_probability", "standard_thresholds"
 
 def sigma_to_probability(n_sigma: ArrayLike) -> NDArray[np.float64]:
     """Two-sided Gaussian coverage of +-n sigma: P = erf(n / sqrt 2) = chi2_1.cdf(n^2)."""
-    return sps.chi2.cdf(np.asarray(n_sigma, dtype=float) ** 2, df=1)
+    return np.asarray(sps.chi2.cdf(np.asarray(n_sigma, dtype=float) ** 2, df=1), dtype=np.float64)
 
 
 def delta_chi2_threshold(
@@ -38,7 +38,7 @@ def delta_chi2_threshold(
         raise ConfigurationError(f"Confidence level must lie in (0, 1); got {p}.")
     if dof < 1:
         raise ConfigurationError(f"dof must be >= 1; got {dof}.")
-    return sps.chi2.ppf(p, df=dof)
+    return np.asarray(sps.chi2.ppf(p, df=dof), dtype=np.float64)
 
 
 def standard_thresholds(dof: int = 2) -> dict[str, float]:

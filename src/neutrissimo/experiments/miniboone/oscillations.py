@@ -162,7 +162,8 @@ class AppearancePredictor:
 
     def full_transmutation(self) -> NDArray[np.float64]:
         """Events per E_QE bin for P = 1 (100% transmutation), 18.75e20 POT."""
-        return np.bincount(self.bin_index, weights=self.weight, minlength=self.n_bins)
+        counts = np.bincount(self.bin_index, weights=self.weight, minlength=self.n_bins)
+        return np.asarray(counts, dtype=np.float64)
 
     def eqe_unit_mixing(self, dm2_ev2: ArrayLike) -> NDArray[np.float64]:
         """Events per E_QE bin for sin^2 2theta = 1, for each dm^2: shape (*dm2.shape, n_bins).
