@@ -10,6 +10,7 @@ import pytest
 from neutrissimo import ConfigurationError, DipoleModel
 from neutrissimo.analyses.miniboone_excess import benchmark_excess
 from neutrissimo.analyses.miniboone_fit import (
+    convergence,
     fit_grid,
     mass_task,
     run_miniboone_scan,
@@ -71,7 +72,8 @@ def test_tau_coupling_scales_the_long_lived_rate_by_the_width(histograms):
     """At d_mu = 1e-12 the HNL is long-lived in both scenarios (L >> detector): the rate of
     photons is proportional to the total width, so d_tau = (m_tau/m_mu) d_mu multiplies it by
     1 + (m_tau/m_mu)^2 (exp(-x/L) = 1 to better than 1e-5 at d_mu = 1e-12)."""
-    ratio = histograms.scenario("mass-ratio").rate[:, 0] / histograms.scenario("none").rate[:, 0]
+    rate = {s: histograms.scenario(s).pooled().rate for s in ("mass-ratio", "none")}
+    ratio = rate["mass-ratio"][:, 0] / rate["none"][:, 0]
     np.testing.assert_allclose(ratio, 1 + (1.77686 / 0.1056583755) ** 2, rtol=1e-5)
     summary = summarize(fit_grid(GRID, histograms, "mb-microboone", "mass-ratio"))
     assert summary["E_QE"]["delta_chi2_no_hnl"] >= 0
@@ -99,3 +101,37 @@ def test_outputs_have_the_documented_format(histograms, tmp_path):
 def test_unknown_oscillation_scenario(histograms):
     with pytest.raises(ConfigurationError, match="oscillation scenario"):
         fit_grid(GRID, histograms, "sterile", "none")
+
+
+def test_replicas_pool_to_the_mean_and_measure_convergence(tmp_path):
+    """Two replicas of half the events: the pooled prediction is their mean with sum w^2 / 4,
+    the chi^2 uses it, and the convergence check compares the replicas' regions."""
+    grid = ScanGrid(
+        masses=(0.1, 0.2, 0.47),
+        couplings=tuple(np.geomspace(1e-7, 1e-5, 9)),
+        events=8_000,
+        seed=3,
+        replicas=2,
+    )
+    scan = run_miniboone_scan(grid, tmp_path)
+    assert scan.eqe.shape == (2, 3, 3, 9, 11)
+    pooled = scan.pooled()
+    np.testing.assert_allclose(pooled.eqe, scan.eqe.mean(axis=0))
+    np.testing.assert_allclose(pooled.eqe_w2, scan.eqe_w2.sum(axis=0) / 4)
+    result = fit_grid(grid, scan, "global-no-mb", "none")
+    assert result.replica_chi2["E_QE"].shape == (2, 3, 9)
+    report = convergence(result)
+    assert set(report) == {"E_QE", "cos"}
+    for entry in report["E_QE"].values():
+        assert entry["grid_step_decades"] == pytest.approx(0.25)
+        assert entry["flagged"] == (entry["median_shift_decades"] > 0.25)
+
+
+def test_mc_variance_only_lowers_the_chi2_of_a_poorly_fitting_signal(histograms):
+    """Adding the Monte Carlo variance to the covariance can only lower chi^2 where the
+    residual is the same: with and without it, chi^2 differs, and never increases."""
+    with_mc = fit_grid(GRID, histograms, "global-no-mb", "none", mc_stat=True)
+    without = fit_grid(GRID, histograms, "global-no-mb", "none", mc_stat=False)
+    for observable in ("E_QE", "cos"):
+        assert np.all(with_mc.chi2[observable] <= without.chi2[observable] + 1e-9)
+        assert np.any(with_mc.chi2[observable] < without.chi2[observable] - 1e-6)

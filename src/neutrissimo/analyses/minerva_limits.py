@@ -29,7 +29,7 @@ from numpy.typing import NDArray
 
 from neutrissimo.analyses.paper import paper_numbers
 from neutrissimo.analyses.scan import ArrayResult, MassPoint, Progress, ScanGrid, run_scan
-from neutrissimo.analyses.scenarios import D_TAU_SCENARIOS, grid_weights
+from neutrissimo.analyses.scenarios import D_TAU_SCENARIOS, grid_weight_chunks
 from neutrissimo.exceptions import ConfigurationError
 from neutrissimo.experiments import minerva
 from neutrissimo.experiments.setups import load_setup
@@ -46,6 +46,7 @@ __all__ = [
     "SampleScan",
     "compute_limits",
     "etheta2_sample",
+    "limit_convergence",
     "mass_task",
     "run_minerva_scan",
     "sample_limits",
@@ -62,12 +63,14 @@ SAMPLES: dict[str, str] = {
 
 @dataclass(frozen=True, eq=False)
 class MinervaPoint(ArrayResult):
-    """N_fid (photons converting in the fiducial volume) and N_sel (passing cuts 1-3, before the
-    dE/dx acceptance) of one mass, events at the sample's POT; axes (d_tau scenario in the
-    order of :data:`D_TAU_SCENARIOS`, coupling), with a leading mass axis once stacked."""
+    """N_fid (photons converting in the fiducial volume), N_sel (passing cuts 1-3, before the
+    dE/dx acceptance) and the sum of squared weights of the selected events (the Monte Carlo
+    variance of N_sel) of one mass, events at the sample's POT; axes (d_tau scenario in the
+    order of :data:`D_TAU_SCENARIOS`, coupling), with leading (replica, mass) axes in a scan."""
 
     n_fid: NDArray[np.float64] = field(repr=False)
     n_sel: NDArray[np.float64] = field(repr=False)
+    n_sel_w2: NDArray[np.float64] = field(repr=False)
 
 
 def mass_task(point: MassPoint, rng: np.random.Generator) -> MinervaPoint:
@@ -80,22 +83,40 @@ def mass_task(point: MassPoint, rng: np.random.Generator) -> MinervaPoint:
     _, selection = minerva.analyse_events(
         events["photon_energy"], events["photon_direction"], np.ones(len(events)), point.sample, rng
     )
-    n_fid, n_sel = [], []
-    for scenario in D_TAU_SCENARIOS:  # one (couplings, events) weight array at a time
-        weights = grid_weights(events, couplings, scenario)
-        n_fid.append(weights.sum(axis=1))
-        n_sel.append(weights[:, selection.passed].sum(axis=1))
-    return MinervaPoint(np.stack(n_fid), np.stack(n_sel))
+    out: dict[str, list[NDArray[np.float64]]] = {"n_fid": [], "n_sel": [], "n_sel_w2": []}
+    for scenario in D_TAU_SCENARIOS:
+        parts: dict[str, list[NDArray[np.float64]]] = {name: [] for name in out}
+        for weights in grid_weight_chunks(events, couplings, scenario):
+            selected = weights[:, selection.passed]
+            parts["n_fid"].append(weights.sum(axis=1))
+            parts["n_sel"].append(selected.sum(axis=1))
+            parts["n_sel_w2"].append((selected**2).sum(axis=1))
+        for name, chunks in parts.items():
+            out[name].append(np.concatenate(chunks))
+    return MinervaPoint(**{name: np.stack(rows) for name, rows in out.items()})
 
 
 @dataclass(frozen=True)
 class SampleScan:
-    """N_fid and N_sel grids (masses, couplings) of one MINERvA sample, per d_tau scenario."""
+    """N_fid and N_sel grids (masses, couplings) of one MINERvA sample, per d_tau scenario.
+
+    ``n_fid``, ``n_sel`` and ``n_sel_w2`` pool the replicas (mean of the sums, sum w^2 / R^2);
+    ``replica_n_sel`` keeps each replica's N_sel, (replicas, masses, couplings), for the
+    convergence check.
+    """
 
     sample: str
     grid: ScanGrid
     n_fid: dict[str, NDArray[np.float64]]
     n_sel: dict[str, NDArray[np.float64]]
+    n_sel_w2: dict[str, NDArray[np.float64]]
+    replica_n_sel: dict[str, NDArray[np.float64]]
+
+    def relative_mc_error(self, scenario: str = "none") -> NDArray[np.float64]:
+        """Monte Carlo relative error of N_sel, sqrt(sum w^2) / N_sel (0 where N_sel = 0)."""
+        n, w2 = self.n_sel[scenario], self.n_sel_w2[scenario]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return np.where(n > 0, np.sqrt(w2) / n, 0.0)
 
     def efficiency(self, scenario: str = "none") -> NDArray[np.float64]:
         """Selection efficiency before the dE/dx cut, N_sel / N_fid, per mass (Fig. 8, bottom),
@@ -133,12 +154,21 @@ def run_minerva_scan(
         n_workers=n_workers,
         progress=progress,
     )
-    stack = MinervaPoint.stack([results[t.key] for t in tasks])
+    n = len(grid.masses)
+    stack = MinervaPoint.stack(
+        [
+            MinervaPoint.stack([results[t.key] for t in tasks[r * n : (r + 1) * n]])
+            for r in range(grid.replicas)
+        ]
+    )  # (replicas, masses, scenarios, couplings)
+    scenarios = list(enumerate(D_TAU_SCENARIOS))
     return SampleScan(
         sample,
         grid,
-        {s: stack.n_fid[:, k] for k, s in enumerate(D_TAU_SCENARIOS)},
-        {s: stack.n_sel[:, k] for k, s in enumerate(D_TAU_SCENARIOS)},
+        {s: stack.n_fid[:, :, k].mean(axis=0) for k, s in scenarios},
+        {s: stack.n_sel[:, :, k].mean(axis=0) for k, s in scenarios},
+        {s: stack.n_sel_w2[:, :, k].sum(axis=0) / grid.replicas**2 for k, s in scenarios},
+        {s: stack.n_sel[:, :, k] for k, s in scenarios},
     )
 
 
@@ -147,16 +177,58 @@ def sample_limits(
     eta: float,
     d_tau: str = "none",
     histogram: minerva.DedxHistogram | None = None,
+    *,
+    mc_stat: bool = True,
+    n_selected: NDArray[np.float64] | None = None,
 ) -> LimitCurve:
     """95% CL excluded couplings per mass for background uncertainty ``eta``.
+
+    ``mc_stat``: profile the Monte Carlo error of N_sel as a signal-normalisation nuisance
+    (default); ``False`` is the paper's treatment (the prediction taken as exact).
+    ``n_selected``: another N_sel grid than the pooled one (e.g. one replica's).
 
     Raises:
         DataFileError: the sample has no public dE/dx data and no ``histogram`` was given.
     """
     hist = histogram if histogram is not None else minerva.dedx_histogram(scan.sample)
     return minerva.coupling_limits_for_sample(
-        hist, scan.grid.masses, scan.grid.couplings, scan.n_sel[d_tau], eta=eta
+        hist,
+        scan.grid.masses,
+        scan.grid.couplings,
+        scan.n_sel[d_tau] if n_selected is None else n_selected,
+        eta=eta,
+        signal_uncertainty=scan.relative_mc_error(d_tau) if mc_stat else None,
     )
+
+
+def limit_convergence(
+    scan: SampleScan,
+    eta: float,
+    d_tau: str,
+    histogram: minerva.DedxHistogram,
+    mc_stat: bool = True,
+) -> dict[str, float | int | bool]:
+    """How far the limit moves between the scan's first two replicas (independent Monte Carlo
+    samples of half the events each): the median over masses of |log10 d_a - log10 d_b| of
+    the excluded band's lower and upper edges, the number of edges compared, one coupling-grid
+    step in decades and whether the shift exceeds it. Empty with one replica."""
+    if scan.grid.replicas < 2:
+        return {}
+    curves = [
+        sample_limits(scan, eta, d_tau, histogram, mc_stat=mc_stat, n_selected=rep)
+        for rep in scan.replica_n_sel[d_tau][:2]
+    ]
+    edges = [np.log10(np.concatenate([c.lower, c.upper])) for c in curves]
+    shifts = np.abs(edges[0] - edges[1])
+    shifts = shifts[np.isfinite(shifts)]
+    step = float(np.log10(scan.grid.couplings[1] / scan.grid.couplings[0]))
+    shift = float(np.median(shifts)) if shifts.size else float("nan")
+    return {
+        "median_shift_decades": shift,
+        "edges_compared": int(shifts.size),
+        "grid_step_decades": step,
+        "flagged": bool(shifts.size > 0 and shift > step),
+    }
 
 
 def etheta2_sample(
@@ -182,18 +254,22 @@ class MinervaLimits:
     Attributes:
         eta: the nominal background-normalisation uncertainty.
         d_tau: the d_tau scenario.
+        mc_stat: whether the Monte Carlo error of the signal was profiled.
         curves: sample -> eta -> limit curve (samples with data only).
         bands: the curves as figure bands.
         dedx_signal: sample -> HNL dE/dx signal per bin at the benchmark (samples with data).
         benchmark: (m_N [GeV], d_mu [GeV^-1]) of the dE/dx figure.
+        convergence: sample -> :func:`limit_convergence` at ``eta``.
     """
 
     eta: float
     d_tau: str
+    mc_stat: bool
     curves: dict[str, dict[float, LimitCurve]]
     bands: list[LimitBand]
     dedx_signal: dict[str, NDArray[np.float64]]
     benchmark: tuple[float, float]
+    convergence: dict[str, dict[str, float | int | bool]]
 
 
 def compute_limits(
@@ -202,33 +278,39 @@ def compute_limits(
     d_tau: str,
     histograms: dict[str, minerva.DedxHistogram],
     benchmark: tuple[float, float],
+    *,
+    mc_stat: bool = True,
 ) -> MinervaLimits:
     """Limits at ``eta`` and at the paper's conservative uncertainty (``paper.toml``) for every
-    sample with a dE/dx histogram, and the HNL dE/dx signal at the grid point nearest to
+    sample with a dE/dx histogram (Monte Carlo error of the signal profiled with ``mc_stat``),
+    their convergence between replicas, and the HNL dE/dx signal at the grid point nearest to
     ``benchmark`` (m_N [GeV], d_mu [GeV^-1])."""
     config = minerva.load_config()
     conservative = paper_numbers().background_uncertainty.conservative
     curves: dict[str, dict[float, LimitCurve]] = {}
     bands = []
     signals = {}
+    converged = {}
     for sample, scan in scans.items():
         if sample not in histograms:
             continue
         curves[sample] = {}
+        converged[sample] = limit_convergence(scan, eta, d_tau, histograms[sample], mc_stat)
         for value in sorted({eta, conservative}):
-            curve = sample_limits(scan, value, d_tau, histograms[sample])
+            curve = sample_limits(scan, value, d_tau, histograms[sample], mc_stat=mc_stat)
             curves[sample][value] = curve
             bands.append(LimitBand.from_curve(config.sample(sample).label, curve, value))
         i = int(np.argmin(np.abs(np.log(np.asarray(scan.grid.masses) / benchmark[0]))))
         j = int(np.argmin(np.abs(np.log(np.asarray(scan.grid.couplings) / benchmark[1]))))
         signals[sample] = minerva.dedx_signal_counts(scan.n_sel[d_tau][i, j], sample)
-    return MinervaLimits(eta, d_tau, curves, bands, signals, benchmark)
+    return MinervaLimits(eta, d_tau, mc_stat, curves, bands, signals, benchmark, converged)
 
 
 def _summary(scans: dict[str, SampleScan], limits: MinervaLimits) -> dict[str, Any]:
     summary: dict[str, Any] = {
         "d_tau_scenario": limits.d_tau,
         "bkg_uncertainty": limits.eta,
+        "mc_stat_in_likelihood": limits.mc_stat,
         "samples": {},
     }
     for sample, scan in scans.items():
@@ -240,6 +322,7 @@ def _summary(scans: dict[str, SampleScan], limits: MinervaLimits) -> dict[str, A
         if sample in limits.curves:
             lower = limits.curves[sample][limits.eta].lower
             entry["limit_d_mu_GeVinv"] = [None if np.isnan(v) else float(v) for v in lower]
+            entry["convergence"] = limits.convergence.get(sample, {})
         summary["samples"][sample] = entry
     return summary
 

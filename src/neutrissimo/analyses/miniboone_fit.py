@@ -30,7 +30,7 @@ from numpy.typing import NDArray
 
 from neutrissimo.analyses.scan import ArrayResult, MassPoint, Progress, ScanGrid, run_scan
 from neutrissimo.analyses.scan_csv import read_contour_csvs, write_scan_csvs
-from neutrissimo.analyses.scenarios import D_TAU_SCENARIOS, d_tau_of, grid_weights
+from neutrissimo.analyses.scenarios import D_TAU_SCENARIOS, d_tau_of, grid_weight_chunks
 from neutrissimo.exceptions import ConfigurationError
 from neutrissimo.experiments import miniboone
 from neutrissimo.experiments.miniboone.likelihood import (
@@ -45,14 +45,16 @@ from neutrissimo.physics.model import DipoleModel
 from neutrissimo.plotting.minerva import PreferredRegion
 from neutrissimo.plotting.miniboone import ExcessPanel
 from neutrissimo.simulation.injection import generate
-from neutrissimo.statistics.contours import Regions, wilks_regions
+from neutrissimo.statistics.contours import Regions, edge_shift, refine_minimum, wilks_regions
 from neutrissimo.statistics.histogram import fill_histogram
+from neutrissimo.statistics.wilks import delta_chi2_threshold
 
 __all__ = [
     "OBSERVABLES",
     "FitResult",
     "MiniBooNEPoint",
     "check_fit_options",
+    "convergence",
     "fit_grid",
     "mass_task",
     "preferred_regions",
@@ -70,8 +72,8 @@ OBSERVABLES: dict[str, str] = {"E_QE": "eqe", "cos": "cos"}
 class MiniBooNEPoint(ArrayResult):
     """Reweighted MiniBooNE predictions of one mass (events at the MiniBooNE POT).
 
-    Axes: d_tau scenario (in the order of :data:`D_TAU_SCENARIOS`), coupling, bin; a stacked
-    scan (:meth:`ArrayResult.stack`) has a leading mass axis.
+    Axes: d_tau scenario (in the order of :data:`D_TAU_SCENARIOS`), coupling, bin; a scan
+    (:func:`run_miniboone_scan`) has leading (replica, mass) axes.
 
     Attributes:
         rate: photons converting in the fiducial volume, before the detector efficiency.
@@ -96,6 +98,18 @@ class MiniBooNEPoint(ArrayResult):
             }
         )
 
+    def pooled(self) -> MiniBooNEPoint:
+        """The prediction of all replicas (first axis) together: the mean of the sums (each
+        replica estimates the same expectation from its own events) and sum w^2 / R^2."""
+        n = self.rate.shape[0]
+        return MiniBooNEPoint(
+            rate=self.rate.mean(axis=0),
+            eqe=self.eqe.mean(axis=0),
+            eqe_w2=self.eqe_w2.sum(axis=0) / n**2,
+            cos=self.cos.mean(axis=0),
+            cos_w2=self.cos_w2.sum(axis=0) / n**2,
+        )
+
 
 def mass_task(point: MassPoint, rng: np.random.Generator) -> MiniBooNEPoint:
     """Simulate one mass and histogram E_QE and cos(theta) for every coupling and d_tau scenario."""
@@ -115,15 +129,18 @@ def mass_task(point: MassPoint, rng: np.random.Generator) -> MiniBooNEPoint:
         f: [] for f in ("rate", "eqe", "eqe_w2", "cos", "cos_w2")
     }
     for scenario in D_TAU_SCENARIOS:
-        weights = grid_weights(events, couplings, scenario)
-        seen = weights * reco.efficiency
-        h_eqe = fill_histogram(eqe, seen, config.eqe_edges_gev)
-        h_cos = fill_histogram(reco.cos_theta, seen * in_window, config.cos_edges)
-        out["rate"].append(weights.sum(axis=1))
-        out["eqe"].append(h_eqe.sumw)
-        out["eqe_w2"].append(h_eqe.sumw2)
-        out["cos"].append(h_cos.sumw)
-        out["cos_w2"].append(h_cos.sumw2)
+        chunks: dict[str, list[NDArray[np.float64]]] = {name: [] for name in out}
+        for weights in grid_weight_chunks(events, couplings, scenario):
+            seen = weights * reco.efficiency
+            h_eqe = fill_histogram(eqe, seen, config.eqe_edges_gev)
+            h_cos = fill_histogram(reco.cos_theta, seen * in_window, config.cos_edges)
+            chunks["rate"].append(weights.sum(axis=1))
+            chunks["eqe"].append(h_eqe.sumw)
+            chunks["eqe_w2"].append(h_eqe.sumw2)
+            chunks["cos"].append(h_cos.sumw)
+            chunks["cos_w2"].append(h_cos.sumw2)
+        for name, parts in chunks.items():
+            out[name].append(np.concatenate(parts))
     return MiniBooNEPoint(**{name: np.stack(rows) for name, rows in out.items()})
 
 
@@ -135,7 +152,7 @@ def run_miniboone_scan(
     progress: Progress | None = None,
 ) -> MiniBooNEPoint:
     """Run (or resume) the per-mass simulations of ``grid`` in ``folder``/scan and stack them
-    (arrays of shape (masses, scenarios, couplings, bins))."""
+    (arrays of shape (replicas, masses, scenarios, couplings, bins))."""
     tasks = grid.tasks()
     results = run_scan(
         mass_task,
@@ -148,20 +165,40 @@ def run_miniboone_scan(
         n_workers=n_workers,
         progress=progress,
     )
-    return MiniBooNEPoint.stack([results[t.key] for t in tasks])
+    n = len(grid.masses)
+    per_replica = [
+        MiniBooNEPoint.stack([results[t.key] for t in tasks[r * n : (r + 1) * n]])
+        for r in range(grid.replicas)
+    ]
+    return MiniBooNEPoint.stack(per_replica)
 
 
 @dataclass(frozen=True)
 class FitResult:
-    """chi^2 grids (masses, couplings) of one oscillation and d_tau scenario, the no-HNL chi^2
-    (oscillation only) and the Wilks regions (1, 2, 3 sigma, 2 dof), per observable
-    (``"E_QE"``, ``"cos"``)."""
+    """The fit of one oscillation and d_tau scenario, per observable (``"E_QE"``, ``"cos"``).
+
+    Attributes:
+        grid: the scan grid.
+        oscillation, d_tau: the scenarios.
+        mc_stat: whether the Monte Carlo variance of the dipole prediction is in the chi^2.
+        chi2: chi^2 on the grid (masses, couplings) from the pooled replicas.
+        replica_chi2: chi^2 of each replica alone (replicas, masses, couplings).
+        no_hnl: chi^2 of the oscillation-only prediction.
+        best_fit: (m_N [GeV], d_mu [GeV^-1], chi^2) refined off the grid
+            (:func:`~neutrissimo.statistics.contours.refine_minimum`).
+        regions: Wilks regions (1, 2, 3 sigma, 2 dof) about the refined minimum, contoured on
+            the bicubic interpolation of the chi^2 grid (:func:`~neutrissimo.statistics.contours.
+            smooth_grid`).
+    """
 
     grid: ScanGrid
     oscillation: str
     d_tau: str
+    mc_stat: bool
     chi2: dict[str, NDArray[np.float64]]
+    replica_chi2: dict[str, NDArray[np.float64]]
     no_hnl: dict[str, float]
+    best_fit: dict[str, tuple[float, float, float]]
     regions: dict[str, Regions]
 
 
@@ -174,38 +211,117 @@ def check_fit_options(oscillation: str, d_tau: str) -> None:
     d_tau_of(d_tau, 0.0)
 
 
-def fit_grid(grid: ScanGrid, scan: MiniBooNEPoint, oscillation: str, d_tau: str) -> FitResult:
-    """chi^2 of dipole + oscillation against the MiniBooNE data on the whole grid."""
-    check_fit_options(oscillation, d_tau)
-    histograms = scan.scenario(d_tau)
+#: Refinement of the chi^2 grid before contouring (points per grid cell and axis).
+UPSAMPLE = 4
+
+
+def _chi2_grids(
+    scan: MiniBooNEPoint, oscillation: str, mc_stat: bool
+) -> dict[str, NDArray[np.float64]]:
+    """chi^2 of dipole (``scan``, any leading axes) + the scenario's oscillation per observable."""
     predictor = AppearancePredictor.from_release()
-    osc_eqe = predictor.scenario_eqe(oscillation)
-    osc_cos = predictor.scenario_cos_theta(oscillation)
     energy = MiniBooNEEnergyLikelihood.from_release()
     angle = MiniBooNECosThetaLikelihood.from_release()
-    chi2 = {
-        "E_QE": energy.chi2(histograms.eqe + osc_eqe),
-        "cos": angle.chi2(histograms.cos + osc_cos),
+    return {
+        "E_QE": energy.chi2(
+            scan.eqe + predictor.scenario_eqe(oscillation),
+            mc_variance=scan.eqe_w2 if mc_stat else None,
+        ),
+        "cos": angle.chi2(
+            scan.cos + predictor.scenario_cos_theta(oscillation),
+            mc_variance=scan.cos_w2 if mc_stat else None,
+        ),
     }
-    no_hnl = {"E_QE": float(energy.chi2(osc_eqe)), "cos": float(angle.chi2(osc_cos))}
-    regions = {k: wilks_regions(grid.masses, grid.couplings, v) for k, v in chi2.items()}
-    return FitResult(grid, oscillation, d_tau, chi2, no_hnl, regions)
+
+
+def fit_grid(
+    grid: ScanGrid, scan: MiniBooNEPoint, oscillation: str, d_tau: str, *, mc_stat: bool = True
+) -> FitResult:
+    """chi^2 of dipole + oscillation against the MiniBooNE data on the whole grid.
+
+    Args:
+        grid: the scan grid.
+        scan: :func:`run_miniboone_scan` output, axes (replicas, masses, scenarios, couplings,
+            bins).
+        oscillation, d_tau: the scenarios.
+        mc_stat: add the Monte Carlo variance (sum w^2 per bin) of the dipole prediction to the
+            E_QE covariance and the cos(theta) variance (default); ``False`` is the paper's
+            treatment (the prediction taken as exact).
+    """
+    check_fit_options(oscillation, d_tau)
+    per_replica = scan.scenario(d_tau)
+    chi2 = _chi2_grids(per_replica.pooled(), oscillation, mc_stat)
+    replica_chi2 = _chi2_grids(per_replica, oscillation, mc_stat)
+    predictor = AppearancePredictor.from_release()
+    no_hnl = {
+        "E_QE": float(
+            MiniBooNEEnergyLikelihood.from_release().chi2(predictor.scenario_eqe(oscillation))
+        ),
+        "cos": float(
+            MiniBooNECosThetaLikelihood.from_release().chi2(
+                predictor.scenario_cos_theta(oscillation)
+            )
+        ),
+    }
+    best = {k: refine_minimum(grid.masses, grid.couplings, v) for k, v in chi2.items()}
+    regions = {
+        k: wilks_regions(grid.masses, grid.couplings, v, upsample=UPSAMPLE, minimum=best[k][2])
+        for k, v in chi2.items()
+    }
+    return FitResult(grid, oscillation, d_tau, mc_stat, chi2, replica_chi2, no_hnl, best, regions)
 
 
 def summarize(result: FitResult) -> dict[str, Any]:
-    """Best fit (m_N [GeV], d_mu [GeV^-1]), chi^2 there, and the Delta chi^2 of no HNL, per
-    observable; machine readable."""
-    out: dict[str, Any] = {"oscillation": result.oscillation, "d_tau_scenario": result.d_tau}
-    for observable, chi2 in result.chi2.items():
-        i, j = np.unravel_index(np.nanargmin(chi2), chi2.shape)
-        best = float(chi2[i, j])
+    """Best fit (m_N [GeV], d_mu [GeV^-1], refined off the grid), chi^2 there, and the Delta chi^2
+    of no HNL, per observable; machine readable."""
+    out: dict[str, Any] = {
+        "oscillation": result.oscillation,
+        "d_tau_scenario": result.d_tau,
+        "mc_stat_in_chi2": result.mc_stat,
+    }
+    for observable in result.chi2:
+        m_best, d_best, best = result.best_fit[observable]
         out[observable] = {
-            "best_fit_m_N_GeV": result.grid.masses[i],
-            "best_fit_d_mu_GeVinv": result.grid.couplings[j],
+            "best_fit_m_N_GeV": m_best,
+            "best_fit_d_mu_GeVinv": d_best,
             "chi2_best_fit": best,
             "chi2_no_hnl": result.no_hnl[observable],
             "delta_chi2_no_hnl": result.no_hnl[observable] - best,
+            "best_fit_on_grid_edge": _on_edge(result.grid, m_best, d_best),
         }
+    return out
+
+
+def _on_edge(grid: ScanGrid, m_n: float, d_mu: float) -> bool:
+    """Whether a best fit lies in the outermost cell of the grid (the scan may not contain the
+    minimum)."""
+    m, d = np.log10(grid.masses), np.log10(grid.couplings)
+    lm, ld = np.log10(m_n), np.log10(d_mu)
+    return bool(lm <= m[1] or lm >= m[-2] or ld <= d[1] or ld >= d[-2])
+
+
+def convergence(result: FitResult) -> dict[str, dict[int, dict[str, float | int | bool]]]:
+    """How far each region moves between the scan's first two replicas (independent Monte Carlo
+    samples of half the events each): per observable and n sigma, the median shift of the
+    region's edges in log10 d_mu over the masses (:func:`~neutrissimo.statistics.contours.
+    edge_shift`), the number of edges compared, one coupling-grid step in decades, and whether
+    the shift exceeds it (``flagged``). Empty if the scan has one replica."""
+    out: dict[str, dict[int, dict[str, float | int | bool]]] = {}
+    if result.grid.replicas < 2:
+        return out
+    step = float(np.log10(result.grid.couplings[1] / result.grid.couplings[0]))
+    for observable, chi2 in result.replica_chi2.items():
+        out[observable] = {}
+        for n in result.regions[observable]:
+            level = float(delta_chi2_threshold(sigma=n, dof=2))
+            deltas = [c - np.nanmin(c) for c in chi2[:2]]
+            shift, compared = edge_shift(result.grid.couplings, deltas[0], deltas[1], level)
+            out[observable][n] = {
+                "median_shift_decades": shift,
+                "edges_compared": compared,
+                "grid_step_decades": step,
+                "flagged": bool(compared > 0 and shift > step),
+            }
     return out
 
 

@@ -107,12 +107,14 @@ class MassPoint:
         couplings: the d_mu grid, GeV^-1, increasing.
         events: events simulated at this mass.
         sample: which sample of the experiment (``""`` where there is only one).
+        replica: index of an independent sample at the same mass (see :class:`ScanGrid`).
     """
 
     m_N: float
     couplings: tuple[float, ...]
     events: int
     sample: str = ""
+    replica: int = 0
 
 
 @dataclass(frozen=True)
@@ -123,19 +125,36 @@ class ScanGrid:
     Attributes:
         masses: HNL masses in GeV.
         couplings: d_mu values in GeV^-1.
-        events: events simulated per mass.
+        events: events simulated per mass (in all replicas together).
         seed: master seed (task seeds are spawned from it).
+        replicas: independent samples per mass, ``events // replicas`` events each: their
+            pooled predictions serve the fit, and their spread measures how far a result moves
+            from one Monte Carlo sample to another (the convergence check).
     """
 
     masses: tuple[float, ...]
     couplings: tuple[float, ...]
     events: int = 200_000
     seed: int = 1
+    replicas: int = 1
+
+    def __post_init__(self) -> None:
+        if self.replicas < 1 or self.events < self.replicas:
+            raise ConfigurationError(
+                f"A scan needs >= 1 replica and >= 1 event per replica; got {self.replicas} "
+                f"replicas of {self.events} events."
+            )
 
     def tasks(self, sample: str = "") -> list[ScanTask[MassPoint]]:
-        """One task per mass, keyed ``m_N=<mass>``, carrying the couplings and events."""
+        """One task per replica and mass (replica-major), keyed ``m_N=<mass>`` (one replica) or
+        ``m_N=<mass>,r=<replica>``, carrying the couplings and the events of one replica."""
+        per_replica = self.events // self.replicas
         return [
-            ScanTask(f"m_N={m:.6g}", MassPoint(m, self.couplings, self.events, sample))
+            ScanTask(
+                f"m_N={m:.6g}" + (f",r={r}" if self.replicas > 1 else ""),
+                MassPoint(m, self.couplings, per_replica, sample, r),
+            )
+            for r in range(self.replicas)
             for m in self.masses
         ]
 

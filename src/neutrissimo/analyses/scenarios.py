@@ -6,6 +6,8 @@ d_tau scenarios (Secs. IV.C and V.C, Figs. 7, 11, 12): ``"none"`` (d_tau = 0), `
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
@@ -14,7 +16,10 @@ from neutrissimo.physics.constants import M_MUON, M_TAU
 from neutrissimo.physics.model import DipoleModel
 from neutrissimo.simulation.events import Events
 
-__all__ = ["D_TAU_SCENARIOS", "d_tau_of", "grid_weights"]
+__all__ = ["D_TAU_SCENARIOS", "d_tau_of", "grid_weight_chunks", "grid_weights"]
+
+#: Couplings reweighted at once: bounds the (couplings, events) weight arrays of a scan task.
+CHUNK_COUPLINGS = 25
 
 D_TAU_SCENARIOS: tuple[str, ...] = ("none", "mass-ratio", "fixed-1e-5")
 
@@ -49,3 +54,13 @@ def grid_weights(events: Events, couplings: ArrayLike, scenario: str) -> NDArray
             for d, t in zip(d_mu, d_tau_of(scenario, d_mu), strict=True)
         ]
     )
+
+
+def grid_weight_chunks(
+    events: Events, couplings: ArrayLike, scenario: str
+) -> Iterator[NDArray[np.float64]]:
+    """:func:`grid_weights` in consecutive chunks of at most :data:`CHUNK_COUPLINGS` couplings
+    (rows in the order of ``couplings``), so that memory stays bounded for fine grids."""
+    d_mu = np.asarray(couplings, dtype=float)
+    for start in range(0, d_mu.size, CHUNK_COUPLINGS):
+        yield grid_weights(events, d_mu[start : start + CHUNK_COUPLINGS], scenario)

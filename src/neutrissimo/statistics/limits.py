@@ -189,6 +189,7 @@ def coupling_limit(
     signal_shape: ArrayLike | None = None,
     threshold: float = THRESHOLD_95CL_ONE_SIDED,
     m_N: float = math.nan,
+    signal_uncertainty: ArrayLike | None = None,
 ) -> CouplingLimit:
     """Excluded range of couplings at one mass from a grid of expected signals.
 
@@ -201,6 +202,9 @@ def coupling_limit(
         signal_shape: bin shape of the signal (normalised here) when ``signal`` holds totals.
         threshold: q above which a coupling is excluded (95% CL one-sided by default).
         m_N: the mass in GeV, stored in the result.
+        signal_uncertainty: relative uncertainty of the signal at each coupling,
+            (n_couplings,) (e.g. its Monte Carlo error), profiled as in
+            :func:`~neutrissimo.statistics.profile.q_statistic`; None: exact.
 
     Returns:
         :class:`CouplingLimit` with the q grid, all excluded intervals and the edges of the
@@ -220,7 +224,7 @@ def coupling_limit(
             f"data and background must be 1-D with one entry per bin; got {n.shape}, {b.shape}."
         )
     s = _signal_matrix(signal, d.size, n.size, signal_shape)
-    q = q_statistic(s, n, b, eta=eta)
+    q = q_statistic(s, n, b, eta=eta, signal_uncertainty=signal_uncertainty)
     intervals = _intervals(d, q, threshold)
     lower = intervals[0][0] if intervals else None
     upper = None
@@ -272,6 +276,7 @@ def coupling_limits(
     eta: float,
     signal_shape: ArrayLike | None = None,
     threshold: float = THRESHOLD_95CL_ONE_SIDED,
+    signal_uncertainty: Sequence[ArrayLike] | ArrayLike | None = None,
 ) -> LimitCurve:
     """:func:`coupling_limit` for each mass.
 
@@ -280,6 +285,8 @@ def coupling_limits(
         couplings: one grid for all masses, (n_couplings,), or one grid per mass.
         signal: per mass, the signal array accepted by :func:`coupling_limit`.
         data, background, eta, signal_shape, threshold: as in :func:`coupling_limit`.
+        signal_uncertainty: per mass, the relative signal uncertainty at each coupling
+            (:func:`coupling_limit`); None: exact signals.
     """
     masses = np.atleast_1d(np.asarray(m_N, dtype=float))
     if isinstance(couplings, np.ndarray) and couplings.ndim == 2:
@@ -294,6 +301,9 @@ def coupling_limits(
             f"Need one coupling grid and one signal array per mass ({masses.size}); got "
             f"{len(grids)} grids and {len(signals)} signal arrays."
         )
+    uncertainties = (
+        [None] * masses.size if signal_uncertainty is None else list(signal_uncertainty)  # type: ignore[arg-type]
+    )
     results = tuple(
         coupling_limit(
             grid,
@@ -304,8 +314,9 @@ def coupling_limits(
             signal_shape=signal_shape,
             threshold=threshold,
             m_N=float(mass),
+            signal_uncertainty=unc,
         )
-        for mass, grid, sig in zip(masses, grids, signals, strict=True)
+        for mass, grid, sig, unc in zip(masses, grids, signals, uncertainties, strict=True)
     )
     lower = np.array([r.lower if r.lower is not None else np.nan for r in results])
     upper = np.array([r.upper if r.upper is not None else np.nan for r in results])

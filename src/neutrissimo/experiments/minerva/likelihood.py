@@ -136,10 +136,25 @@ def coupling_limits_for_sample(
     eta: float,
     dedx_acceptance: float | None = None,
     config: MinervaConfig | None = None,
+    signal_uncertainty: ArrayLike | None = None,
 ) -> LimitCurve:
     """:func:`coupling_limit_for_sample` at every mass: ``n_selected`` has shape
-    (masses, couplings) on one coupling grid (GeV^-1); masses in GeV."""
+    (masses, couplings) on one coupling grid (GeV^-1); masses in GeV. ``signal_uncertainty``
+    (same shape): the relative uncertainty of N_sel (e.g. its Monte Carlo error), profiled as a
+    signal-normalisation nuisance (:func:`neutrissimo.statistics.profile.q_statistic`)."""
     signal, data, background = photon_like_signal(
         histogram, n_selected, dedx_acceptance=dedx_acceptance, config=config
     )
-    return coupling_limits(masses, couplings, list(signal), data, background, eta=eta)
+    return coupling_limits(
+        masses,
+        couplings,
+        list(signal),
+        data,
+        background,
+        eta=eta,
+        signal_uncertainty=(
+            None
+            if signal_uncertainty is None
+            else list(np.asarray(signal_uncertainty, dtype=float))
+        ),
+    )

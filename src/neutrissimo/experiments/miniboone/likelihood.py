@@ -175,8 +175,14 @@ class MiniBooNEEnergyLikelihood:
             raise PhysicsDomainError("Signal prediction must be finite and >= 0 (events).")
         return s
 
-    def covariance(self, signal: ArrayLike) -> NDArray[np.float64]:
-        """Joint covariance (..., n_nue + 8, n_nue + 8): collapsed systematics + Pearson stat."""
+    def covariance(
+        self, signal: ArrayLike, mc_variance: ArrayLike | None = None
+    ) -> NDArray[np.float64]:
+        """Joint covariance (..., n_nue + 8, n_nue + 8): collapsed systematics + Pearson stat.
+
+        ``mc_variance`` (sum of squared event weights per E_QE bin, shape of ``signal``): the
+        Monte Carlo variance of a simulated signal, added to the diagonal of the signal block.
+        """
         s = self._signal(signal)
         shape = s.shape[:-1]
         full = np.concatenate(
@@ -190,6 +196,8 @@ class MiniBooNEEnergyLikelihood:
         m = absolute_covariance(self.fractional, full)
         idx = np.arange(s.shape[-1])
         m[..., idx, idx] += s  # Pearson statistical term of the signal (step 2)
+        if mc_variance is not None:
+            m[..., idx, idx] += np.broadcast_to(np.asarray(mc_variance, dtype=float), s.shape)
         c = collapse_signal_background(m, self.nue_data.size, self.numu_data.size)
         keep = self._keep
         return c[..., keep, :][..., :, keep]
@@ -203,9 +211,17 @@ class MiniBooNEEnergyLikelihood:
         )
         return np.concatenate([r_e[..., self.fit_bins], r_m], axis=-1)
 
-    def chi2(self, signal: ArrayLike, *, log_det: bool = False) -> NDArray[np.float64]:
-        """Joint chi^2 over nu_e and nu_mu bins (+ ln det C with ``log_det``: -2 ln L)."""
-        return chi2_covariance(self.residual(signal), self.covariance(signal), log_det=log_det)
+    def chi2(
+        self,
+        signal: ArrayLike,
+        *,
+        log_det: bool = False,
+        mc_variance: ArrayLike | None = None,
+    ) -> NDArray[np.float64]:
+        """Joint chi^2 over nu_e and nu_mu bins (+ ln det C with ``log_det``: -2 ln L), with the
+        signal's Monte Carlo variance per bin in the covariance if ``mc_variance`` is given."""
+        cov = self.covariance(signal, mc_variance)
+        return chi2_covariance(self.residual(signal), cov, log_det=log_det)
 
     def conditional(self, signal: ArrayLike) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
         """nu_mu-constrained nu_e-like prediction and covariance over the fit bins."""
@@ -248,8 +264,12 @@ def chi2_cos_theta(
     *,
     fractional_systematic: float,
     stat: str = "pearson",
+    mc_variance: ArrayLike | None = None,
 ) -> NDArray[np.float64]:
-    """chi^2 = sum_k (d_k - p_k)^2 / (sigma_stat,k^2 + (f p_k)^2), batched over leading axes.
+    """chi^2 = sum_k (d_k - p_k)^2 / (sigma_stat,k^2 + (f p_k)^2 + v_k), batched over leading axes.
+
+    v_k is ``mc_variance``, the Monte Carlo variance (sum of squared weights) of the simulated
+    part of the prediction in bin k (0 if not given).
 
     ``prediction`` is the total (background + oscillation + dipole) per cos(theta) bin; f the
     uncorrelated fractional systematic (``[fit] cos_fractional_systematic`` of
@@ -272,6 +292,8 @@ def chi2_cos_theta(
     else:
         raise ConfigurationError(f"stat = {stat!r}; use 'pearson' or 'neyman'.")
     var = var_stat + (fractional_systematic * p) ** 2
+    if mc_variance is not None:
+        var = var + np.asarray(mc_variance, dtype=float)
     if np.any(var <= 0):
         raise PhysicsDomainError("A cos(theta) bin has zero variance (empty prediction and data).")
     return np.sum((d - p) ** 2 / var, axis=-1)
@@ -301,8 +323,11 @@ class MiniBooNECosThetaLikelihood:
         cfg = load_config() if config is None else config
         return cls(c.data, c.background, cfg.cos_fractional_systematic)
 
-    def chi2(self, signal: ArrayLike) -> NDArray[np.float64]:
-        """chi^2 of data vs background + signal (batched over leading axes of ``signal``)."""
+    def chi2(
+        self, signal: ArrayLike, *, mc_variance: ArrayLike | None = None
+    ) -> NDArray[np.float64]:
+        """chi^2 of data vs background + signal (batched over leading axes of ``signal``), with
+        the signal's Monte Carlo variance per bin if ``mc_variance`` is given."""
         s = np.asarray(signal, dtype=float)
         if s.shape[-1:] != self.data.shape:
             raise PhysicsDomainError(
@@ -313,4 +338,5 @@ class MiniBooNECosThetaLikelihood:
             self.background + s,
             fractional_systematic=self.fractional_systematic,
             stat=self.stat,
+            mc_variance=mc_variance,
         )
