@@ -144,5 +144,16 @@ def test_reproduce_writes_every_figure(tmp_path):
         "minerva/fig8_selection.png",
         "table1_minerva_targets.csv",
         "summary.json",
+        "report.md",
     ):
         assert (tmp_path / name).is_file(), name
+    # the end table says what is missing and why, and the wall time
+    assert "missing" in result.output
+    assert "no public dE/dx data" in result.output
+    assert "wall time" in result.output
+    report = (tmp_path / "report.md").read_text()
+    assert "![Fig. 8](minerva/fig8_selection.png)" in report
+    assert "Convergence" in report
+    summary = json.loads((tmp_path / "summary.json").read_text())
+    assert summary["settings"]["replicas"] == 2
+    assert set(summary["miniboone"]["fig3"]["convergence"]) == {"E_QE", "cos"}

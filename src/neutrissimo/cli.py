@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from functools import wraps
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
@@ -57,6 +58,14 @@ DTauScenario = Annotated[
     str, typer.Option("--d-tau-scenario", help="none | mass-ratio | fixed-1e-5")
 ]
 AsJson = Annotated[bool, typer.Option("--json", help="Machine-readable output.")]
+MCStat = Annotated[
+    bool,
+    typer.Option(
+        "--mc-stat/--no-mc-stat",
+        help="Monte Carlo error of the predictions in the chi^2 and likelihoods (default); "
+        "--no-mc-stat: the paper's treatment (predictions taken as exact).",
+    ),
+]
 
 
 def _friendly_errors(func: F) -> F:
@@ -73,11 +82,49 @@ def _friendly_errors(func: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
-def _progress(quiet: bool) -> Callable[[int, int, str], None] | None:
-    """A scan's progress lines on stderr (none with ``--json``)."""
-    if quiet:
-        return None
-    return lambda done, total, message: typer.echo(f"[{done}/{total}] {message}", err=True)
+@contextmanager
+def _progress_bar(name: str) -> Iterator[Callable[[int, int, str], None]]:
+    """A rich progress bar on stderr for one scan: its name, done/total, elapsed time and ETA;
+    messages other than "done" (recomputed or discarded checkpoints) printed above it."""
+    from rich.console import Console
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+        TimeRemainingColumn,
+    )
+
+    console = Console(stderr=True)
+    columns = (
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        TextColumn("ETA"),
+        TimeRemainingColumn(),
+    )
+    with Progress(*columns, console=console) as bar:
+        task = bar.add_task(name, total=None)
+
+        def report(done: int, total: int, message: str) -> None:
+            bar.update(task, completed=done, total=total)
+            if not message.endswith(" done"):
+                console.print(f"{name}: {message}")
+
+        yield report
+
+
+@contextmanager
+def _quiet(name: str) -> Iterator[None]:
+    del name
+    yield None
+
+
+def _scan_progress(quiet: bool) -> Callable[[str], Any]:
+    """Progress bars per scan on stderr, or none (with ``--json``)."""
+    return _quiet if quiet else _progress_bar
 
 
 def _emit(payload: dict[str, Any], as_json: bool, lines: list[str]) -> None:
@@ -329,12 +376,15 @@ def fit_miniboone(
     seed: Seed = 1,
     scheduler: Scheduler = "serial",
     workers: Workers = None,
+    mc_stat: MCStat = True,
     as_json: AsJson = False,
 ) -> None:
     """MiniBooNE E_QE and cos(theta) fits over (m_N, d_mu); resumes an interrupted scan."""
     from neutrissimo.analyses.miniboone_excess import benchmark_excess
     from neutrissimo.analyses.miniboone_fit import (
+        OBSERVABLES,
         check_fit_options,
+        convergence,
         fit_grid,
         run_miniboone_scan,
         summarize,
@@ -344,8 +394,9 @@ def fit_miniboone(
 
     check_fit_options(oscillation, d_tau_scenario)  # before any simulation
     grid = paper_numbers().scans.miniboone.grid(masses, couplings, events, seed)
-    scan = run_miniboone_scan(grid, output, scheduler, workers, progress=_progress(as_json))
-    result = fit_grid(grid, scan, oscillation, d_tau_scenario)
+    with _scan_progress(as_json)("MiniBooNE scan") as report:
+        scan = run_miniboone_scan(grid, output, scheduler, workers, progress=report)
+    result = fit_grid(grid, scan, oscillation, d_tau_scenario, mc_stat=mc_stat)
     summary = summarize(result)
     point = paper_numbers().benchmark(oscillation)
     benchmark = (point.m_n_gev, point.d_mu_gev_inv)
@@ -360,9 +411,17 @@ def fit_miniboone(
         f"d_mu = {s['best_fit_d_mu_GeVinv']:.3g} GeV^-1, "
         f"chi2 = {s['chi2_best_fit']:.2f}; no HNL: chi2 = {s['chi2_no_hnl']:.2f} "
         f"(Delta chi2 = {s['delta_chi2_no_hnl']:.2f})"
-        for obs, s in summary.items()
-        if isinstance(s, dict)
-    ] + [f"wrote {len(written)} files to {output}"]
+        + (" at the grid edge: widen the scan" if s["best_fit_on_grid_edge"] else "")
+        for obs, s in ((obs, summary[obs]) for obs in OBSERVABLES)
+    ]
+    moved = [
+        f"{obs} {n} sigma region moves {c['median_shift_decades']:.3f} decades between "
+        f"replicas (grid step {c['grid_step_decades']:.3f})"
+        for obs, levels in convergence(result).items()
+        for n, c in levels.items()
+        if c["flagged"]
+    ]
+    lines += [*moved, f"wrote {len(written)} files to {output}"]
     _emit(summary, as_json, lines)
 
 
@@ -398,6 +457,7 @@ def limits_minerva(
     background_file: Annotated[
         Path | None, typer.Option("--background-file", help="dE/dx background for me-rhc.")
     ] = None,
+    mc_stat: MCStat = True,
     as_json: AsJson = False,
 ) -> None:
     """95% CL limits on d_mu from MINERvA's nu-e samples; says which samples have data."""
@@ -422,10 +482,10 @@ def limits_minerva(
     paper = paper_numbers()
     eta = paper.background_uncertainty.nominal if bkg_uncertainty is None else bkg_uncertainty
     grid = paper.scans.minerva.grid(masses, couplings, events, seed)
-    report = _progress(as_json)
-    scans = {
-        name: run_minerva_scan(name, grid, output, scheduler, workers, report) for name in names
-    }
+    scans = {}
+    for name in names:
+        with _scan_progress(as_json)(f"MINERvA {name} scan") as report:
+            scans[name] = run_minerva_scan(name, grid, output, scheduler, workers, report)
     histograms = {}
     for name in names:
         if name in minerva.load_config().samples_with_public_dedx:
@@ -436,7 +496,7 @@ def limits_minerva(
             )
     fig9 = paper.benchmark("global-no-mb")
     limits = compute_limits(
-        scans, eta, d_tau_scenario, histograms, (fig9.m_n_gev, fig9.d_mu_gev_inv)
+        scans, eta, d_tau_scenario, histograms, (fig9.m_n_gev, fig9.d_mu_gev_inv), mc_stat=mc_stat
     )
     preferred = read_preferred_regions(miniboone) if miniboone is not None else ()
     written, summary = write_minerva_outputs(output, scans, limits, histograms, preferred)
@@ -469,11 +529,54 @@ def reproduce(
     seed: Seed = 1,
     scheduler: Scheduler = "local",
     workers: Workers = None,
+    mc_stat: MCStat = True,
 ) -> None:
-    """All the paper's figures and tables (Figs. 3-15, Table I) into one folder; resumable."""
+    """All the paper's figures and tables (Figs. 3-15, Table I) into one folder; resumable.
+
+    Ends with a table of what was made and what is missing (and why), the wall time, and
+    report.md (key numbers, convergence of every region and limit, every figure)."""
+    from rich.console import Console
+    from rich.table import Table
+
     from neutrissimo.analyses.reproduce import reproduce as run
 
-    run(output, masses, couplings, events, seed, scheduler, workers, echo=typer.echo)
+    made = run(
+        output,
+        masses,
+        couplings,
+        events,
+        seed,
+        scheduler,
+        workers,
+        echo=typer.echo,
+        mc_stat=mc_stat,
+        progress=_progress_bar,
+    )
+    table = Table(title=f"neutrissimo reproduce: {output}")
+    for column in ("item", "file", "note"):
+        table.add_column(column, overflow="fold")
+    for product in made.products:
+        where = str(product.path.relative_to(output)) if product.path else "[red]missing[/red]"
+        table.add_row(product.item, where, product.note)
+    console = Console()
+    console.print(table)
+    flagged = _flagged(made.summary)
+    if flagged:
+        console.print("moves more than one grid step between replicas: " + ", ".join(flagged))
+    console.print(f"wall time {made.wall_time_s / 60:.1f} min; report: {output / 'report.md'}")
+
+
+def _flagged(summary: dict[str, Any]) -> list[str]:
+    """The regions and limits whose convergence check moved more than one grid step."""
+    out = []
+    for fit, entry in summary.get("miniboone", {}).items():
+        for observable, levels in entry.get("convergence", {}).items():
+            out += [f"{fit} {observable} {n} sigma" for n, c in levels.items() if c["flagged"]]
+    for figure, entry in summary.get("minerva", {}).items():
+        for sample, result in entry["samples"].items():
+            if result.get("convergence", {}).get("flagged"):
+                out.append(f"{figure} {sample} limit")
+    return out
 
 
 @app.command()

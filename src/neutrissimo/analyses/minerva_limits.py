@@ -311,6 +311,7 @@ def _summary(scans: dict[str, SampleScan], limits: MinervaLimits) -> dict[str, A
         "d_tau_scenario": limits.d_tau,
         "bkg_uncertainty": limits.eta,
         "mc_stat_in_likelihood": limits.mc_stat,
+        "settings": provenance(**next(iter(scans.values())).grid.settings()),
         "samples": {},
     }
     for sample, scan in scans.items():

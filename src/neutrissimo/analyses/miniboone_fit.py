@@ -278,6 +278,7 @@ def summarize(result: FitResult) -> dict[str, Any]:
         "oscillation": result.oscillation,
         "d_tau_scenario": result.d_tau,
         "mc_stat_in_chi2": result.mc_stat,
+        "settings": provenance(**result.grid.settings()),
     }
     for observable in result.chi2:
         m_best, d_best, best = result.best_fit[observable]

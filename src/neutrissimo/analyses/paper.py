@@ -55,6 +55,7 @@ class ScanDefaults(ConfigModel):
     n_masses: int = Field(ge=2)
     n_couplings: int = Field(ge=2)
     events_per_mass: PositiveInt
+    replicas: int = Field(ge=1)
 
     def grid(
         self,
@@ -81,6 +82,7 @@ class ScanDefaults(ConfigModel):
             tuple(float(d) for d in np.geomspace(*self.coupling_range_gev_inv, n_d)),
             n_events,
             seed,
+            min(self.replicas, n_events),
         )
 
 

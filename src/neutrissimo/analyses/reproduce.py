@@ -19,7 +19,10 @@ oscillation and d_tau scenarios only reweight. Interrupted runs resume from the 
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import time
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -36,6 +39,7 @@ from neutrissimo.analyses.minerva_limits import (
 from neutrissimo.analyses.miniboone_excess import benchmark_excess
 from neutrissimo.analyses.miniboone_fit import (
     FitResult,
+    convergence,
     fit_grid,
     preferred_regions,
     run_miniboone_scan,
@@ -43,11 +47,20 @@ from neutrissimo.analyses.miniboone_fit import (
     write_miniboone_outputs,
 )
 from neutrissimo.analyses.paper import paper_numbers
+from neutrissimo.analyses.scan import Progress
 from neutrissimo.detector.loader import load_detector
 from neutrissimo.experiments import minerva
 from neutrissimo.io.atomic import write_columns_csv, write_json
+from neutrissimo.io.provenance import provenance
 
-__all__ = ["MINERVA_FIGURES", "MINIBOONE_FITS", "reproduce"]
+__all__ = [
+    "MINERVA_FIGURES",
+    "MINIBOONE_FITS",
+    "Product",
+    "ProgressFactory",
+    "Reproduction",
+    "reproduce",
+]
 
 #: Figure folder -> (oscillation scenario, d_tau scenario) of the MiniBooNE fits (Sec. IV).
 MINIBOONE_FITS: dict[str, tuple[str, str]] = {
@@ -78,8 +91,37 @@ def _table_one(output: Path) -> Path:
     )
 
 
-def _progress_lines(echo: Callable[[str], None]) -> Callable[[int, int, str], None]:
-    return lambda done, total, message: echo(f"[{done}/{total}] {message}")
+#: Opens a progress report for a named scan; yields the scan's progress callback.
+ProgressFactory = Callable[[str], AbstractContextManager[Progress]]
+
+
+@dataclass(frozen=True)
+class Product:
+    """One item of the paper: what it is, where it was written (None: not made) and a note
+    (for a missing item: why, and how to supply what it needs)."""
+
+    item: str
+    path: Path | None
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class Reproduction:
+    """What ``reproduce`` made: the machine-readable summary, every product and the wall time."""
+
+    summary: dict[str, Any]
+    products: list[Product]
+    wall_time_s: float
+
+
+def _line_progress(echo: Callable[[str], None]) -> ProgressFactory:
+    """Progress as plain lines ``[done/total] <scan>: <message>``."""
+
+    @contextmanager
+    def factory(name: str) -> Iterator[Progress]:
+        yield lambda done, total, message: echo(f"[{done}/{total}] {name}: {message}")
+
+    return factory
 
 
 def reproduce(
@@ -91,17 +133,27 @@ def reproduce(
     scheduler: str = "serial",
     workers: int | None = None,
     echo: Callable[[str], None] = print,
-) -> dict[str, Any]:
-    """Regenerate the paper's figures and tables into ``output``; returns the summary.
+    *,
+    mc_stat: bool = True,
+    progress: ProgressFactory | None = None,
+) -> Reproduction:
+    """Regenerate the paper's figures and tables into ``output``.
 
     ``masses``, ``couplings`` (of the MiniBooNE grid; the MINERvA grid, one decade longer,
     gets as many more as ``paper.toml`` gives it) and ``events``: ``None`` takes the
-    ``[scans.*]`` defaults of ``paper.toml``.
+    ``[scans.*]`` defaults of ``paper.toml``. ``mc_stat``: the Monte Carlo error of the
+    predictions in every chi^2 and likelihood (``False``: the paper's treatment). ``progress``
+    opens one progress report per scan (default: lines through ``echo``). Writes
+    ``summary.json`` (every number, with the convergence of each region and limit between the
+    scans' replicas) and ``report.md`` (the key numbers and every figure).
     """
     from neutrissimo.analyses.physics_figures import write_physics_figures
+    from neutrissimo.analyses.report import write_report
     from neutrissimo.plotting.minerva import plot_fig8
     from neutrissimo.plotting.save import save_figure
 
+    start = time.perf_counter()
+    open_progress = progress or _line_progress(echo)
     paper = paper_numbers()
     grid = paper.scans.miniboone.grid(masses, couplings, events, seed)
     extra = paper.scans.minerva.n_couplings - paper.scans.miniboone.n_couplings
@@ -109,31 +161,38 @@ def reproduce(
         masses, None if couplings is None else couplings + extra, events, seed
     )
     summary: dict[str, Any] = {
-        "settings": {
-            "masses": len(grid.masses),
-            "couplings": len(grid.couplings),
-            "events": grid.events,
-            "seed": seed,
-        }
+        "settings": provenance(
+            masses=len(grid.masses),
+            couplings_miniboone=len(grid.couplings),
+            couplings_minerva=len(minerva_grid.couplings),
+            events_per_mass=grid.events,
+            replicas=grid.replicas,
+            seed=seed,
+            mc_stat=mc_stat,
+        )
     }
-    write_physics_figures(output / "physics")
-    _table_one(output)
+    products: list[Product] = []
+    physics = write_physics_figures(output / "physics")
+    products += [Product(f"Fig. {n}", path) for n, path in zip((13, 14, 15), physics, strict=True)]
+    products.append(Product("Table I", _table_one(output)))
     echo("physics figures and Table I written")
 
     closure = run_3p1_closure()
-    save_figure(closure_figure(closure), output / "miniboone" / "closure_3p1.png")
+    path = save_figure(closure_figure(closure), output / "miniboone" / "closure_3p1.png")
+    products.append(Product("MiniBooNE 3+1 closure", path))
     summary["miniboone_3p1_closure"] = {
         "best_fit_ours": list(closure.best_fit_ours),
         "best_fit_official": list(closure.best_fit_official),
         "rms_difference_3sigma": closure.rms_difference_3sigma,
     }
-    progress = _progress_lines(echo)
-    scan = run_miniboone_scan(grid, output / "miniboone", scheduler, workers, progress)
+    with open_progress("MiniBooNE scan") as report:
+        scan = run_miniboone_scan(grid, output / "miniboone", scheduler, workers, report)
     summary["miniboone"] = {}
     fits: dict[str, FitResult] = {}
     for name, (oscillation, d_tau) in MINIBOONE_FITS.items():
-        result = fits[name] = fit_grid(grid, scan, oscillation, d_tau)
+        result = fits[name] = fit_grid(grid, scan, oscillation, d_tau, mc_stat=mc_stat)
         fit_summary = summarize(result)
+        fit_summary["convergence"] = convergence(result)
         point = paper.benchmark(oscillation)
         benchmark = (point.m_n_gev, point.d_mu_gev_inv)
         excess = (
@@ -141,31 +200,62 @@ def reproduce(
             if d_tau == "none"
             else None
         )
-        write_miniboone_outputs(output / "miniboone" / name, result, fit_summary, excess, benchmark)
+        folder = output / "miniboone" / name
+        written = write_miniboone_outputs(folder, result, fit_summary, excess, benchmark)
+        products += [
+            Product(_FIGURE_NAMES.get(p.name, p.name).format(name=name), p)
+            for p in written
+            if p.suffix == ".png"
+        ]
         summary["miniboone"][name] = fit_summary
         echo(f"MiniBooNE {name} written")
 
-    scans = {
-        s: run_minerva_scan(s, minerva_grid, output / "minerva", scheduler, workers, progress)
-        for s in SAMPLES
-    }
-    histograms_dedx = {
-        s: minerva.dedx_histogram(s) for s in minerva.load_config().samples_with_public_dedx
-    }
+    scans = {}
+    for s in SAMPLES:
+        with open_progress(f"MINERvA {s} scan") as report:
+            scans[s] = run_minerva_scan(
+                s, minerva_grid, output / "minerva", scheduler, workers, report
+            )
+    config = minerva.load_config()
+    histograms_dedx = {s: minerva.dedx_histogram(s) for s in config.samples_with_public_dedx}
+    for s in scans:
+        if s not in histograms_dedx:
+            sample = config.sample(s)
+            products.append(
+                Product(
+                    f"MINERvA {sample.label} limits and dE/dx",
+                    None,
+                    f"no public dE/dx data or background for {sample.label} "
+                    f"({sample.reference}); its N_fid and selection efficiency are computed. "
+                    f"Supply them with `neutrissimo limits minerva --sample "
+                    f"{s.replace('_', '-')} --data-file DATA --background-file BKG` (two "
+                    "columns: dE/dx bin centre in MeV/1.7cm, events per MeV/1.7cm).",
+                )
+            )
     summary["minerva"] = {}
     fig9 = paper.benchmark("global-no-mb")
     fig9_point = (fig9.m_n_gev, fig9.d_mu_gev_inv)
     for name, (d_tau, fit_folder) in MINERVA_FIGURES.items():
         limits = compute_limits(
-            scans, paper.background_uncertainty.nominal, d_tau, histograms_dedx, fig9_point
+            scans,
+            paper.background_uncertainty.nominal,
+            d_tau,
+            histograms_dedx,
+            fig9_point,
+            mc_stat=mc_stat,
         )
-        _, limits_summary = write_minerva_outputs(
+        written, limits_summary = write_minerva_outputs(
             output / "minerva" / name,
             scans,
             limits,
             histograms_dedx,
             preferred_regions(fits[fit_folder]),
         )
+        products += [
+            Product(_FIGURE_NAMES.get(p.name, p.name).format(name=name), p)
+            for p in written
+            if p.suffix == ".png"
+        ]
         summary["minerva"][name] = limits_summary
         echo(f"MINERvA {name} written")
     etheta2 = [
@@ -175,13 +265,25 @@ def reproduce(
         )
         for m, d in paper.minerva_selection.etheta2_points
     ]
-    efficiency = {
-        minerva.load_config().sample(s).label: scan.efficiency() for s, scan in scans.items()
-    }
-    save_figure(
+    efficiency = {config.sample(s).label: scan.efficiency() for s, scan in scans.items()}
+    path = save_figure(
         plot_fig8(etheta2, np.asarray(minerva_grid.masses), efficiency),
         output / "minerva" / "fig8_selection.png",
     )
+    products.append(Product("Fig. 8", path))
+    wall = time.perf_counter() - start
+    summary["wall_time_s"] = wall
     write_json(output / "summary.json", summary)
-    echo(f"summary: {output / 'summary.json'}")
-    return summary
+    products.append(Product("summary", output / "summary.json"))
+    made = Reproduction(summary, products, wall)
+    products.append(Product("report", write_report(output / "report.md", made)))
+    return made
+
+
+#: Figure file names -> the paper's figure they reproduce (``{name}``: the fit's folder).
+_FIGURE_NAMES = {
+    "preferred_regions.png": "MiniBooNE regions ({name})",
+    "excess_benchmark.png": "MiniBooNE excess at the benchmark ({name})",
+    "minerva_limits.png": "MINERvA limits ({name})",
+    "fig9_dedx.png": "Fig. 9 dE/dx ({name})",
+}

@@ -145,6 +145,16 @@ class ScanGrid:
                 f"replicas of {self.events} events."
             )
 
+    def settings(self) -> dict[str, Any]:
+        """The grid and Monte Carlo settings as a JSON-ready record (for outputs)."""
+        return {
+            "masses_GeV": [self.masses[0], self.masses[-1], len(self.masses)],
+            "couplings_GeVinv": [self.couplings[0], self.couplings[-1], len(self.couplings)],
+            "events_per_mass": self.events,
+            "replicas": self.replicas,
+            "seed": self.seed,
+        }
+
     def tasks(self, sample: str = "") -> list[ScanTask[MassPoint]]:
         """One task per replica and mass (replica-major), keyed ``m_N=<mass>`` (one replica) or
         ``m_N=<mass>,r=<replica>``, carrying the couplings and the events of one replica."""
