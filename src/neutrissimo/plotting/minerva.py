@@ -343,7 +343,10 @@ def plot_limits(
         contours = right.contour(
             m_grid, d_grid, counts.T, levels=levels, colors="k", linewidths=1.0
         )
-        right.clabel(contours, fmt=lambda v: f"{v:g}", fontsize=7)
+        # labels beside the lines, never cutting them (inline=False), on a white box
+        labels = right.clabel(contours, fmt=lambda v: f"{v:g}", fontsize=7, inline=False)
+        for label in labels:
+            label.set_bbox({"facecolor": "white", "edgecolor": "none", "pad": 0.5, "alpha": 0.8})
         right.set_title(r"$N_{\mathcal{N}}^{\rm fid}$", fontsize=10)
     for ax in axes:
         ax.set_xscale("log")

@@ -36,6 +36,8 @@ DIPOLE_COLOR = "#b2182b"
 OSC_COLOR = "#f4a582"
 EQE_COLOR = "#e7298a"  # pink (paper: E_QE regions)
 COS_COLOR = "#1b9e77"  # green (paper: cos(theta) regions)
+#: Fill opacity of the 1, 2, 3 sigma regions (innermost first): distinct shades at a glance.
+_LEVEL_ALPHA = (0.55, 0.3, 0.12)
 
 
 @dataclass(frozen=True)
@@ -115,22 +117,27 @@ def preferred_regions_figure(
     for key, by_level in regions.items():
         color = colors.get(key, "C0")
         for k, n in enumerate(sorted(by_level)):
+            # nested regions: the 1 sigma fill is drawn over the 2 sigma over the 3 sigma, so
+            # each level has its own shade (as the paper's Figs. 3, 5, 7) and line style
+            alpha = _LEVEL_ALPHA[min(k, len(_LEVEL_ALPHA) - 1)]
             for path in by_level[n]:
                 ax.add_patch(
                     Polygon(
                         path,
                         closed=True,
                         facecolor=color,
-                        alpha=0.25 / (k + 1),
+                        alpha=alpha,
                         edgecolor=color,
                         ls=styles[k % len(styles)],
                         lw=1.5,
+                        zorder=3 - k,
                     )
                 )
-            ax.plot(
+            ax.fill_between(
                 [],
                 [],
                 color=color,
+                alpha=alpha,
                 ls=styles[k % len(styles)],
                 label=f"{labels.get(key, key)} {n}$\\sigma$",
             )
