@@ -329,6 +329,16 @@ def total_cross_section(
 
     Raises:
         PhysicsDomainError: a non-finite or negative energy.
+
+    Example: the paper's check (carbon, m_N = 50 MeV, d = 1e-6 GeV^-1, E = 1 GeV) with the
+    measured Fourier-Bessel form factor (DarkNews gives 3.198e-39 cm^2, docs/validation.md):
+
+    >>> carbon = make_target("C12")
+    >>> sigma = total_cross_section(carbon, np.array([1.0]), 0.05, 1e-6)
+    >>> f"{sigma[0]:.3g} cm^2"
+    '3.2e-39 cm^2'
+    >>> float(total_cross_section(carbon, np.array([0.05]), 0.05, 1e-6)[0])  # below threshold
+    0.0
     """
     _check_inputs(m_N, d)
     _check_helicity(helicity)

@@ -46,6 +46,16 @@ class DipoleModel:
     Raises:
         ConfigurationError: on a non-positive or non-finite mass, a negative or non-finite
             coupling, or an unknown nature.
+
+    Example (the paper's Fig. 3-4 benchmark; Gamma = d^2 m_N^3 / (4 pi), eq. 5):
+
+    >>> model = DipoleModel(m_N=0.47, d_mu=1.25e-6)
+    >>> round(model.width / (1.25e-6**2 * 0.47**3 / (4 * 3.141592653589793)), 12)
+    1.0
+    >>> f"{model.ctau:.3g} cm"
+    '1.53 cm'
+    >>> model.with_couplings(d_mu=2.5e-6).ctau / model.ctau  # c tau ~ 1/d^2
+    0.25
     """
 
     m_N: float

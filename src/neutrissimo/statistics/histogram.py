@@ -81,6 +81,11 @@ def fill_histogram(values: ArrayLike, weights: ArrayLike, edges: ArrayLike) -> H
 
     One call histograms the same events for every coupling of a reweighted scan (one row each).
 
+    >>> h = fill_histogram([0.1, 0.2, 0.7, 1.0], [[1.0, 2.0, 3.0, 4.0], [1.0, 1.0, 1.0, 1.0]],
+    ...                    [0.0, 0.5, 1.0])
+    >>> h.sumw.tolist(), h.sumw2.tolist()  # 1.0 is in the last bin: it is closed on the right
+    ([[3.0, 7.0], [2.0, 2.0]], [[5.0, 25.0], [2.0, 2.0]])
+
     Raises:
         ConfigurationError: edges not strictly increasing, or values/weights of different
             lengths, or non-finite weights.

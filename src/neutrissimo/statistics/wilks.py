@@ -30,6 +30,11 @@ def delta_chi2_threshold(
     chi^2 with ``dof`` degrees of freedom, so the threshold is chi2.ppf(CL, dof). Give either
     ``probability`` (e.g. 0.90) or ``sigma`` (n, converted with :func:`sigma_to_probability`).
     For dof = 2: 1 sigma -> 2.30, 90 % -> 4.61, 95 % -> 5.99, 2 sigma -> 6.18, 3 sigma -> 11.83.
+
+    >>> [round(float(delta_chi2_threshold(sigma=n)), 2) for n in (1, 2, 3)]
+    [2.3, 6.18, 11.83]
+    >>> round(float(delta_chi2_threshold(0.95, dof=1)), 3)
+    3.841
     """
     if (probability is None) == (sigma is None):
         raise ConfigurationError("Give exactly one of probability= or sigma=.")
