@@ -114,7 +114,7 @@ WRONG_TYPE = {
         ("[response]", "angle_sigma_deg = '0.7'", "must be a number"),
     ),
     "paper": (
-        "n_masses = 25",
+        "n_masses = 40",
         "n_masses = true",
         ("[scans.miniboone]", "n_masses = true", "must be an integer"),
     ),
@@ -195,7 +195,7 @@ def test_shipped_files_load():
         paper.benchmark("mb-microboone").d_mu_gev_inv,
     ) == (0.08, 1.7e-7)
     grid = paper.scans.minerva.grid()
-    assert (grid.masses[0], grid.couplings[-1], len(grid.couplings)) == (0.01, 1e-4, 49)
+    assert (grid.masses[0], grid.couplings[-1], len(grid.couplings)) == (0.01, 1e-4, 267)
 
 
 def test_models_are_frozen_and_forbid_extra_keys():

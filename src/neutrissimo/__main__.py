@@ -1,5 +1,7 @@
 """``python -m neutrissimo``: the command line."""
 
-from neutrissimo.cli import app
+from neutrissimo.cli import run
 
-app(prog_name="neutrissimo")
+__all__: list[str] = []
+
+run()

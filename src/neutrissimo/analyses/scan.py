@@ -43,6 +43,7 @@ __all__ = [
     "Progress",
     "ScanGrid",
     "ScanTask",
+    "check_scheduler",
     "run_scan",
     "task_generators",
 ]
@@ -266,11 +267,7 @@ def run_scan(
     for key in keys:
         if not key or os.sep in key or key.startswith("."):
             raise ConfigurationError(f"Scan task key {key!r} is not a safe file name.")
-    if scheduler not in ("serial", "local", None) and "://" not in str(scheduler):
-        raise ConfigurationError(
-            f"Unknown scheduler {scheduler!r}: use 'serial', 'local' or an address like "
-            "'tcp://host:8786'."
-        )
+    check_scheduler(scheduler, n_workers, connect=False)
     folder = Path(folder)
     record = dict(provenance or {})
     report: Progress = progress or (lambda _done, _total, _line: None)
@@ -302,6 +299,51 @@ def run_scan(
     return {key: results[key] for key in keys}
 
 
+#: Seconds to wait for a remote Dask scheduler to answer.
+CONNECT_TIMEOUT_S = 10
+
+
+def check_scheduler(
+    scheduler: str | None, n_workers: int | None = None, *, connect: bool = True
+) -> None:
+    """Check a scan's scheduler before any work: ``"serial"``, ``"local"`` (with ``n_workers``
+    None or >= 1) or a Dask address such as ``"tcp://host:8786"`` that answers within
+    :data:`CONNECT_TIMEOUT_S` (checked when ``connect``).
+
+    Raises:
+        ConfigurationError: an unknown scheduler, a bad worker count, or an address where no
+            Dask scheduler answers (the message names it and the fix).
+    """
+    if n_workers is not None and (isinstance(n_workers, bool) or n_workers < 1):
+        raise ConfigurationError(
+            f"The number of local Dask workers must be >= 1, got {n_workers!r}. Fix: omit it "
+            "to use one worker per CPU."
+        )
+    if scheduler in ("serial", "local", None):
+        return
+    if "://" not in str(scheduler):
+        raise ConfigurationError(
+            f"Unknown scheduler {scheduler!r}: use 'serial', 'local' or an address like "
+            "'tcp://host:8786'."
+        )
+    if connect:
+        _client(str(scheduler)).close()
+
+
+def _client(address: str) -> Any:
+    """A Dask client of the scheduler at ``address``; ConfigurationError if none answers."""
+    from dask.distributed import Client
+
+    try:
+        return Client(address, timeout=f"{CONNECT_TIMEOUT_S}s")
+    except (OSError, TimeoutError, ValueError) as exc:
+        raise ConfigurationError(
+            f"No Dask scheduler answers at {address} within {CONNECT_TIMEOUT_S} s "
+            f"({type(exc).__name__}). Fix: start one there (dask scheduler, dask-jobqueue), or "
+            "use --scheduler local or serial."
+        ) from None
+
+
 def _run_on_dask(
     func: Callable[[P, np.random.Generator], R],
     todo: list[tuple[ScanTask[P], Any, str]],
@@ -311,7 +353,7 @@ def _run_on_dask(
     """Yield (task, result) as the Dask workers finish them."""
     from dask.distributed import Client, LocalCluster, as_completed
 
-    cluster = None
+    cluster: Any = None
     if scheduler in (None, "local"):
         cluster = LocalCluster(
             n_workers=n_workers or os.cpu_count() or 1,
@@ -323,7 +365,7 @@ def _run_on_dask(
         )
         client = Client(cluster)
     else:
-        client = Client(scheduler)
+        client = _client(str(scheduler))
     try:
         futures = {
             client.submit(_execute, func, task.params, seed, key=f"neutrissimo-{task.key}"): task

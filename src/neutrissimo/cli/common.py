@@ -54,30 +54,36 @@ F = TypeVar("F", bound=Callable[..., Any])
 # analyses/paper.toml [scans.miniboone] / [scans.minerva] (ranges, counts, events).
 FROM_PAPER = "default: analyses/paper.toml [scans.*]"
 Masses = Annotated[
-    int | None, typer.Option("--masses", help=f"m_N grid points, log-spaced ({FROM_PAPER}).")
+    int | None,
+    typer.Option("--masses", help=f"m_N grid points, log-spaced ({FROM_PAPER}).", min=2),
 ]
 Couplings = Annotated[
-    int | None, typer.Option("--couplings", help=f"d_mu grid points, log-spaced ({FROM_PAPER}).")
+    int | None,
+    typer.Option("--couplings", help=f"d_mu grid points, log-spaced ({FROM_PAPER}).", min=2),
 ]
 NEvents = Annotated[
     int | None,
-    typer.Option("--events", help=f"Events simulated per mass and sample ({FROM_PAPER})."),
+    typer.Option("--events", help=f"Events simulated per mass and sample ({FROM_PAPER}).", min=1),
 ]
-Seed = Annotated[int, typer.Option("--seed", help="Master seed.")]
+Seed = Annotated[int, typer.Option("--seed", help="Master seed (>= 0).", min=0)]
 Scheduler = Annotated[
     str, typer.Option("--scheduler", help="serial | local (Dask LocalCluster) | tcp://host:port")
 ]
-Workers = Annotated[int | None, typer.Option("--workers", help="Local Dask workers.")]
+Workers = Annotated[
+    int | None,
+    typer.Option("--workers", help="Local Dask workers (>= 1; default: CPU count).", min=1),
+]
 DTauScenario = Annotated[
     str, typer.Option("--d-tau-scenario", help="none | mass-ratio | fixed-1e-5")
 ]
-AsJson = Annotated[bool, typer.Option("--json", help="Machine-readable output.")]
+AsJson = Annotated[bool, typer.Option("--json", help="Machine-readable output.", metavar="")]
 MCStat = Annotated[
     bool,
     typer.Option(
         "--mc-stat/--no-mc-stat",
         help="Monte Carlo error of the predictions in the chi^2 and likelihoods (default); "
         "--no-mc-stat: the paper's treatment (predictions taken as exact).",
+        metavar="",
     ),
 ]
 

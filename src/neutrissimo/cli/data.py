@@ -38,7 +38,9 @@ def data_verify() -> None:
 @friendly_errors
 def data_fetch(
     paths: Annotated[list[str] | None, typer.Argument(help="Registered paths to download.")] = None,
-    all_files: Annotated[bool, typer.Option("--all", help="Fetch every registered file.")] = False,
+    all_files: Annotated[
+        bool, typer.Option("--all", help="Fetch every registered file.", metavar="")
+    ] = False,
 ) -> None:
     """Download data files into the user cache (when online)."""
     from neutrissimo.io.data import fetch, registry

@@ -8,6 +8,7 @@ import numpy as np
 import typer
 
 from neutrissimo.cli.common import AsJson, app, emit, friendly_errors
+from neutrissimo.exceptions import NeutrissimoError
 
 __all__: list[str] = []
 
@@ -20,7 +21,7 @@ def model(
     d_tau: Annotated[float, typer.Option("--d-tau", help="d_tau [GeV^-1].")] = 0.0,
     d_e: Annotated[float, typer.Option("--d-e", help="d_e [GeV^-1].")] = 0.0,
     majorana: Annotated[
-        bool, typer.Option("--majorana", help="Majorana HNL (default Dirac).")
+        bool, typer.Option("--majorana", help="Majorana HNL (default Dirac).", metavar="")
     ] = False,
     energy: Annotated[
         list[float] | None,
@@ -31,6 +32,11 @@ def model(
     """Widths, lifetime and decay lengths of a dipole-coupled HNL (paper eq. 5)."""
     from neutrissimo.physics.model import FLAVOURS, DipoleModel
 
+    if d_e == d_mu == d_tau == 0.0:
+        raise NeutrissimoError(
+            "All couplings are zero: the HNL would be stable (c tau = inf). Fix: give "
+            "--d-mu (and/or --d-e, --d-tau) in GeV^-1."
+        )
     hnl = DipoleModel(
         m_N=mass, d_e=d_e, d_mu=d_mu, d_tau=d_tau, nature="majorana" if majorana else "dirac"
     )
@@ -78,7 +84,9 @@ def xsec(
     antineutrino: Annotated[
         bool,
         typer.Option(
-            "--antineutrino", help="nubar_mu -> Nbar (same dipole cross sections, by CP)."
+            "--antineutrino",
+            help="nubar_mu -> Nbar (same dipole cross sections, by CP).",
+            metavar="",
         ),
     ] = False,
     as_json: AsJson = False,

@@ -7,6 +7,7 @@ from typing import Annotated, Any
 
 import typer
 
+from neutrissimo.analyses.scan import check_scheduler
 from neutrissimo.cli.common import (
     FROM_PAPER,
     AsJson,
@@ -27,6 +28,7 @@ from neutrissimo.cli.common import (
     scan_progress,
 )
 from neutrissimo.exceptions import NeutrissimoError
+from neutrissimo.io.atomic import check_writable
 
 __all__: list[str] = []
 
@@ -63,7 +65,9 @@ def fit_miniboone(
     )
     from neutrissimo.analyses.paper import paper_numbers
 
-    check_fit_options(oscillation, d_tau_scenario)  # before any simulation
+    check_fit_options(oscillation, d_tau_scenario)  # everything checked before any simulation
+    check_writable(output, folder=True)
+    check_scheduler(scheduler, workers)
     grid = paper_numbers().scans.miniboone.grid(masses, couplings, events, seed)
     with scan_progress(as_json)("MiniBooNE scan") as report:
         scan = run_miniboone_scan(grid, output, scheduler, workers, progress=report)
@@ -152,12 +156,14 @@ def limits_minerva(
             )
     paper = paper_numbers()
     eta = paper.background_uncertainty.nominal if bkg_uncertainty is None else bkg_uncertainty
+    if not (0.0 <= eta < 10.0):
+        raise NeutrissimoError(
+            f"--bkg-uncertainty must be a fraction >= 0 (0.3 for 30 %), got {eta!r}."
+        )
+    check_writable(output, folder=True)
+    check_scheduler(scheduler, workers)
     grid = paper.scans.minerva.grid(masses, couplings, events, seed)
-    scans = {}
-    for name in names:
-        with scan_progress(as_json)(f"MINERvA {name} scan") as report:
-            scans[name] = run_minerva_scan(name, grid, output, scheduler, workers, report)
-    histograms = {}
+    histograms = {}  # the dE/dx files are read (and checked) before any simulation
     for name in names:
         if name in minerva.load_config().samples_with_public_dedx:
             histograms[name] = minerva.dedx_histogram(name)
@@ -165,6 +171,10 @@ def limits_minerva(
             histograms[name] = minerva.dedx_histogram(
                 name, data_file=data_file, background_file=background_file
             )
+    scans = {}
+    for name in names:
+        with scan_progress(as_json)(f"MINERvA {name} scan") as report:
+            scans[name] = run_minerva_scan(name, grid, output, scheduler, workers, report)
     fig9 = paper.benchmark("global-no-mb")
     limits = compute_limits(
         scans, eta, d_tau_scenario, histograms, (fig9.m_n_gev, fig9.d_mu_gev_inv), mc_stat=mc_stat
@@ -211,6 +221,8 @@ def reproduce(
 
     from neutrissimo.analyses.reproduce import reproduce as run
 
+    check_writable(output, folder=True)
+    check_scheduler(scheduler, workers)
     made = run(
         output,
         masses,

@@ -10,6 +10,7 @@ import numpy as np
 import typer
 
 from neutrissimo.cli.common import AsJson, app, emit, friendly_errors
+from neutrissimo.io.atomic import check_writable
 
 __all__: list[str] = []
 
@@ -25,16 +26,18 @@ def simulate(
     ],
     mass: Annotated[float, typer.Option("--mass", help="HNL mass m_N [GeV].")],
     d_mu: Annotated[float, typer.Option("--d-mu", help="d_mu [GeV^-1].")],
-    events: Annotated[int, typer.Option("--events", help="Events to generate.")] = 100_000,
+    events: Annotated[
+        int, typer.Option("--events", help="Events to generate (>= 1).", min=1)
+    ] = 100_000,
     output: Annotated[
         Path | None, typer.Option("--output", "-o", help="Parquet file to write.")
     ] = None,
     d_tau: Annotated[float, typer.Option("--d-tau", help="d_tau [GeV^-1].")] = 0.0,
     d_e: Annotated[float, typer.Option("--d-e", help="d_e [GeV^-1].")] = 0.0,
     majorana: Annotated[
-        bool, typer.Option("--majorana", help="Majorana HNL (default Dirac).")
+        bool, typer.Option("--majorana", help="Majorana HNL (default Dirac).", metavar="")
     ] = False,
-    seed: Annotated[int, typer.Option("--seed", help="Random seed.")] = 1,
+    seed: Annotated[int, typer.Option("--seed", help="Random seed (>= 0).", min=0)] = 1,
     as_json: AsJson = False,
 ) -> None:
     """Weighted Monte Carlo of one HNL mass; photons converting in the fiducial volume."""
@@ -48,6 +51,8 @@ def simulate(
         m_N=mass, d_e=d_e, d_mu=d_mu, d_tau=d_tau, nature="majorana" if majorana else "dirac"
     )
     setup = load_setup(experiment)
+    if output is not None:
+        check_writable(output, folder=False)
     with Progress(transient=True, disable=as_json) as bar:
         task = bar.add_task(f"simulating {experiment}", total=events)
         sample = generate(
@@ -102,4 +107,5 @@ def demo(
     """Benchmark points of the paper: lifetimes, cross sections and plots."""
     from neutrissimo.analyses.demo import run_demo
 
+    check_writable(output, folder=True)
     run_demo(output, echo=typer.echo)

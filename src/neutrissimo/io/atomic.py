@@ -8,6 +8,7 @@ result that a resumed run would trust.
 
 from __future__ import annotations
 
+import glob
 import json
 import os
 import tempfile
@@ -19,7 +20,16 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike
 
-__all__ = ["atomic_path", "write_columns_csv", "write_json", "write_text"]
+from neutrissimo.exceptions import ConfigurationError
+
+__all__ = ["atomic_path", "check_writable", "write_columns_csv", "write_json", "write_text"]
+
+
+def _umask() -> int:
+    """The process's file-creation mask (read without changing it for good)."""
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
 
 
 @contextmanager
@@ -27,6 +37,9 @@ def atomic_path(path: str | os.PathLike[str]) -> Iterator[Path]:
     """Yield a temporary path beside ``path``; rename it to ``path`` if the block succeeds.
 
     The temporary name keeps the destination's suffix (some writers choose the format by it).
+    The file gets the permissions of an ordinary new file under the user's umask (0644 with the
+    usual 022), not mkstemp's private 0600, so collaborators can read results. Temporary files
+    of ``path`` left behind by a killed run (``.<name>.*.tmp*``) are removed once it is written.
     """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -36,9 +49,37 @@ def atomic_path(path: str | os.PathLike[str]) -> Iterator[Path]:
     os.close(handle)
     try:
         yield Path(tmp)
+        os.chmod(tmp, 0o666 & ~_umask())
         os.replace(tmp, path)
+        for stale in path.parent.glob(f".{glob.escape(path.name)}.*.tmp*"):
+            stale.unlink(missing_ok=True)
     finally:
         Path(tmp).unlink(missing_ok=True)
+
+
+def check_writable(path: str | os.PathLike[str], *, folder: bool) -> Path:
+    """Check, before any work, that ``path`` can be written: a folder (created if missing) or a
+    file whose folder exists or can be created; returns the path.
+
+    Raises:
+        ConfigurationError: ``path`` is of the other kind, or permission or the file system
+            forbids writing there (the message names the path and the fix).
+    """
+    target = Path(path).expanduser()
+    if folder and target.exists() and not target.is_dir():
+        raise ConfigurationError(f"Output folder {target} is a file. Fix: give a folder path.")
+    if not folder and target.is_dir():
+        raise ConfigurationError(f"Output file {target} is a folder. Fix: give a file path.")
+    where = target if folder else target.parent
+    try:
+        where.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryFile(dir=where):
+            pass
+    except OSError as exc:
+        raise ConfigurationError(
+            f"Cannot write to {where}: {exc.strerror or exc}. Fix: choose a writable location."
+        ) from None
+    return target
 
 
 def write_text(path: str | os.PathLike[str], text: str) -> Path:

@@ -78,6 +78,7 @@ from neutrissimo.physics.form_factors import (
     nucleon_form_factors,
 )
 from neutrissimo.physics.kinematics import q2_range, threshold_energy
+from neutrissimo.physics.model import MAX_MASS_GEV
 from neutrissimo.physics.nuclei import Nucleus, nucleus
 
 __all__ = [
@@ -162,6 +163,10 @@ def make_target(name: str, form_factor: FormFactorKind = "fourier-bessel") -> Ta
             f"Unknown nuclear form factor {form_factor!r}; choose one of "
             f"{', '.join(FORM_FACTOR_KINDS)}."
         )
+    if not isinstance(name, str):
+        raise ConfigurationError(
+            f'A target is named by a string ("C12", "proton", ...), got {name!r}.'
+        )
     key = name.strip().lower()
     if key in ("proton", "p", "h1", "1h", "hydrogen"):
         return Target("proton", "proton", M_PROTON)
@@ -235,10 +240,19 @@ def _trace_contractions(
 
 
 def _check_inputs(m_N: float, d: float) -> None:
-    if not (np.isfinite(m_N) and m_N > 0):
-        raise ConfigurationError(f"HNL mass m_N must be a positive number of GeV, got {m_N!r}.")
-    if not (np.isfinite(d) and d >= 0):
-        raise ConfigurationError(f"Dipole coupling d must be finite and >= 0 GeV^-1, got {d!r}.")
+    if np.ndim(m_N) != 0 or np.ndim(d) != 0:
+        raise ConfigurationError(
+            f"m_N and d must be single numbers (GeV, GeV^-1); got shapes {np.shape(m_N)} and "
+            f"{np.shape(d)}. Loop over masses, or reweight for couplings (sigma scales as d^2)."
+        )
+    if not (np.isfinite(m_N) and 0 < m_N <= MAX_MASS_GEV):
+        raise ConfigurationError(
+            f"HNL mass m_N must be a positive number of GeV up to {MAX_MASS_GEV:g}, got {m_N!r}."
+        )
+    if not (np.isfinite(d) and 0 <= d < 1e150):
+        raise ConfigurationError(
+            f"Dipole coupling d must be finite and >= 0 GeV^-1 with a finite d^2, got {d!r}."
+        )
 
 
 def _check_helicity(helicity: str) -> None:

@@ -17,6 +17,7 @@ DarkNews' ``mu_tr_mu4`` is tabulated in ``docs/conventions.md``.
 from __future__ import annotations
 
 import math
+import numbers
 from dataclasses import dataclass, replace
 from typing import Literal
 
@@ -26,11 +27,20 @@ from numpy.typing import ArrayLike, NDArray
 from neutrissimo.exceptions import ConfigurationError
 from neutrissimo.physics.constants import HBAR_GEV_S, HBARC_GEV_CM
 
-__all__ = ["FLAVOURS", "DipoleModel", "Flavour", "HNLNature"]
+__all__ = ["FLAVOURS", "MAX_MASS_GEV", "DipoleModel", "Flavour", "HNLNature"]
 
 Flavour = Literal["e", "mu", "tau"]
 FLAVOURS: tuple[Flavour, ...] = ("e", "mu", "tau")
+#: Largest HNL mass accepted, GeV: far above the reach of any accelerator neutrino beam.
+MAX_MASS_GEV = 1000.0
 HNLNature = Literal["dirac", "majorana"]
+
+
+def _real(value: object, what: str, unit: str) -> float:
+    """``value`` as a float; a bool, an array or a non-number raises with ``what``."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise ConfigurationError(f"{what} must be a single number in {unit}, got {value!r}.")
+    return float(value)
 
 
 @dataclass(frozen=True)
@@ -65,20 +75,35 @@ class DipoleModel:
     nature: HNLNature = "dirac"
 
     def __post_init__(self) -> None:
-        if not (isinstance(self.m_N, (int, float)) and math.isfinite(self.m_N) and self.m_N > 0):
+        object.__setattr__(self, "m_N", _real(self.m_N, "HNL mass m_N", "GeV"))
+        if not (math.isfinite(self.m_N) and 0 < self.m_N <= MAX_MASS_GEV):
             raise ConfigurationError(
-                f"HNL mass m_N must be a positive number of GeV, got {self.m_N!r}."
+                f"HNL mass m_N must be a positive number of GeV up to {MAX_MASS_GEV:g} GeV (above "
+                f"any accelerator neutrino beam), got {self.m_N!r}."
             )
         for flavour in FLAVOURS:
-            value = getattr(self, f"d_{flavour}")
-            if not (isinstance(value, (int, float)) and math.isfinite(value) and value >= 0):
+            name = f"d_{flavour}"
+            value = _real(getattr(self, name), f"Dipole coupling {name}", "GeV^-1")
+            if not (math.isfinite(value) and value >= 0):
                 raise ConfigurationError(
-                    f"Dipole coupling d_{flavour} must be a finite number >= 0 in GeV^-1, got "
+                    f"Dipole coupling {name} must be a finite number >= 0 in GeV^-1, got "
                     f"{value!r} (only |d| is physical: pass the magnitude)."
                 )
+            object.__setattr__(self, name, value)
         if self.nature not in ("dirac", "majorana"):
             raise ConfigurationError(
                 f"HNL nature must be 'dirac' or 'majorana', got {self.nature!r}."
+            )
+        # Narrow width: production and decay factorise only if Gamma << m_N. Compared in
+        # d^2 < 4 pi / m_N^2 (no overflow for any finite input).
+        d2 = sum(self.coupling(f) ** 2 if self.coupling(f) < 1e150 else math.inf for f in FLAVOURS)
+        factor = 2.0 if self.nature == "majorana" else 1.0
+        if not factor * d2 * self.m_N**2 / (4.0 * math.pi) < 1.0:
+            limit = math.sqrt(4.0 * math.pi / factor) / self.m_N
+            raise ConfigurationError(
+                f"Couplings sqrt(sum d^2) = {math.sqrt(d2):.3g} GeV^-1 give a width Gamma >= m_N "
+                f"at m_N = {self.m_N:g} GeV: the HNL is not a narrow particle and production "
+                f"and decay no longer factorise. Fix: use couplings below {limit:.3g} GeV^-1."
             )
 
     def coupling(self, flavour: Flavour) -> float:

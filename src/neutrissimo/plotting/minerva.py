@@ -355,7 +355,8 @@ def plot_limits(
         ax.set_ylim(*ylim)
         ax.set_xlabel(r"$m_{\mathcal{N}}$ [MeV]")
         ax.set_ylabel(r"$d_{\mu\mathcal{N}}$ [GeV$^{-1}$]")
-    left.legend(frameon=False, fontsize=7, loc="upper left")
+    if left.get_legend_handles_labels()[0]:  # nothing to list when no sample has data
+        left.legend(frameon=False, fontsize=7, loc="upper left")
     if title:
         fig.suptitle(title, fontsize=11)
     fig.tight_layout()
