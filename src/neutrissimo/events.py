@@ -10,6 +10,11 @@ couplings (d_e, d_mu, d_tau). Each event carries
   ``decay_proposal`` q(x) (cm^-1), the coupling-independent density it was drawn from;
 - ``hnl_momentum`` |p_N| (GeV), which with m_N fixes beta gamma.
 
+The proposal the sample was drawn from (its settings, pilot-optimised mixture shares, coupling
+range) is recorded in ``metadata["proposal"]`` and ``metadata["pilot"]``, the number of trials
+in ``metadata["n_trials"]`` (the ``mixture`` proposal keeps only events whose weight is not zero
+for every coupling; see :func:`neutrissimo.injection.generate`).
+
 The physical weight for a model with couplings d is then exact (DESIGN.md section 2):
 
     w = weight_production * d_mu^2 * exp(-x / L) / (L q(x)),   L = |p_N| / m_N * c tau(d),
@@ -71,18 +76,37 @@ _LABELS = ("target", "region", "helicity")
 
 @dataclass(frozen=True)
 class WeightSummary:
-    """Sum of weights (expected events), its Monte Carlo error sqrt(sum w^2), and the
-    effective sample size (sum w)^2 / sum w^2."""
+    """Sum of weights (expected events), its Monte Carlo error sqrt(sum w^2), the effective
+    sample size ESS = (sum w)^2 / sum w^2, the number of events N and the fraction of them with
+    weight exactly 0.
+
+    ``ess_fraction`` = ESS / N (0 for an empty sample) is the Monte Carlo efficiency: 1 for
+    equal weights, 1/N if one event carries all the weight.
+    """
 
     rate: float
     error: float
     effective_size: float
+    n_events: int = 0
+    zero_fraction: float = 0.0
+
+    @property
+    def ess_fraction(self) -> float:
+        """ESS / N (0 if N = 0)."""
+        return self.effective_size / self.n_events if self.n_events else 0.0
 
     @classmethod
     def of(cls, weights: NDArray[np.float64]) -> WeightSummary:
         total = float(np.sum(weights))
         squares = float(np.sum(weights**2))
-        return cls(total, np.sqrt(squares), total**2 / squares if squares > 0 else 0.0)
+        n = len(weights)
+        return cls(
+            total,
+            np.sqrt(squares),
+            total**2 / squares if squares > 0 else 0.0,
+            n,
+            float(np.mean(weights == 0.0)) if n else 0.0,
+        )
 
 
 @dataclass(frozen=True, eq=False)
@@ -141,7 +165,7 @@ class Events:
         return replace(self, model=model)
 
     def summary(self, model: DipoleModel | None = None) -> WeightSummary:
-        """Rate, MC error and effective sample size at ``model``."""
+        """Rate, MC error, effective sample size, ESS / N and zero-weight fraction at ``model``."""
         return WeightSummary.of(self.weights(model))
 
     def shares(self, column: str = "region", model: DipoleModel | None = None) -> dict[str, float]:

@@ -30,7 +30,7 @@ from numpy.typing import NDArray
 from neutrissimo.exceptions import ConfigurationError
 from neutrissimo.experiments import minerva
 from neutrissimo.experiments.setups import load_setup
-from neutrissimo.injection import generate
+from neutrissimo.injection import coupling_range, generate
 from neutrissimo.limits import LimitCurve, coupling_limits
 from neutrissimo.model import DipoleModel
 from neutrissimo.scan import ScanGrid, ScanTask, run_scan
@@ -66,6 +66,7 @@ def mass_task(task: ScanTask, rng: np.random.Generator) -> dict[str, NDArray[np.
         DipoleModel(m_N=m_n, d_mu=1e-6),
         int(task.params["events"]),
         rng,
+        couplings=coupling_range(couplings, load_setup(SAMPLES[sample]).injection.couplings),
     )
     events = events.select(events["weight_production"] > 0)
     _, _, selection = minerva.analyse_events(

@@ -33,7 +33,7 @@ from neutrissimo.exceptions import ConfigurationError
 from neutrissimo.experiments import miniboone
 from neutrissimo.experiments.setups import load_setup
 from neutrissimo.histogram import bin_index
-from neutrissimo.injection import generate
+from neutrissimo.injection import coupling_range, generate
 from neutrissimo.model import DipoleModel
 from neutrissimo.oscillations import SCENARIOS, AppearancePredictor
 from neutrissimo.scan import ScanGrid, ScanTask, run_scan
@@ -75,7 +75,11 @@ def mass_task(task: ScanTask, rng: np.random.Generator) -> dict[str, NDArray[np.
     m_n = float(task.params["m_N"])
     couplings = np.asarray(task.params["couplings"], dtype=float)
     events = generate(
-        load_setup("miniboone"), DipoleModel(m_N=m_n, d_mu=1e-6), int(task.params["events"]), rng
+        load_setup("miniboone"),
+        DipoleModel(m_N=m_n, d_mu=1e-6),
+        int(task.params["events"]),
+        rng,
+        couplings=coupling_range(couplings, load_setup("miniboone").injection.couplings),
     )
     events = events.select(events["weight_production"] > 0)
     config = miniboone.load_config()

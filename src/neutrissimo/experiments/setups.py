@@ -33,6 +33,24 @@ _INJECTION_KEYS = {
     "log_max",
     "decay_region",
 }
+#: Proposal settings a [*.injection] table may give (defaults: InjectionSettings).
+_OPTIONAL_KEYS = {
+    "proposal",
+    "couplings",
+    "ray_shares",
+    "middle_radius",
+    "vertex_shares",
+    "decay_uniform_share",
+    "decay_lengths_per_decade",
+    "decay_shares",
+    "flux_share",
+    "azimuth_uniform_share",
+    "photon_focus_share",
+    "photon_target_radius",
+    "pilot_events",
+    "pilot_rounds",
+    "share_floor",
+}
 
 
 @functools.cache
@@ -42,7 +60,7 @@ def _simulation_config() -> dict[str, Any]:
 
 
 def _injection(table: dict[str, Any], where: str) -> InjectionSettings:
-    unknown = set(table) - _INJECTION_KEYS
+    unknown = set(table) - _INJECTION_KEYS - _OPTIONAL_KEYS
     missing = _INJECTION_KEYS - set(table)
     if unknown or missing:
         raise ConfigurationError(
@@ -51,7 +69,9 @@ def _injection(table: dict[str, Any], where: str) -> InjectionSettings:
         )
     region = table["decay_region"]
     values = {k: v for k, v in table.items() if k != "decay_region"}
-    values["near_z"] = tuple(float(z) for z in values["near_z"])
+    for key, value in values.items():
+        if isinstance(value, list):
+            values[key] = tuple(float(v) for v in value)
     return InjectionSettings(
         **values, decay_region=Sphere(tuple(region["center"]), float(region["radius"]))
     )
