@@ -3,7 +3,8 @@
 An :class:`Events` sample is made for one HNL mass (and nature) and serves every set of
 couplings (d_e, d_mu, d_tau). Each event carries
 
-- ``weight_production``: expected events at the sample's POT, per generated event, for
+- ``weight_production``: expected events at the sample's POT, per event of the sample (the sum
+  over the sample estimates the rate; see ``metadata["n_trials"]``), for
   d_mu = 1 GeV^-1, *including* the probability that the photon converts in the fiducial volume
   and the neutrino-flux and interaction factors, but *excluding* the decay position;
 - ``decay_distance`` x (cm, from the production vertex along the HNL path) and
@@ -57,7 +58,7 @@ UNITS: dict[str, str] = {
     "photon_direction": "unit vector",
     "cos_theta_star": "1",
     "conversion_point": "cm",
-    "weight_production": "events at the sample POT per generated event, d_mu = 1 GeV^-1",
+    "weight_production": "events at the sample POT per event of the sample, d_mu = 1 GeV^-1",
 }
 _VECTORS = ("vertex", "hnl_direction", "decay_point", "photon_direction", "conversion_point")
 _SCALARS = (

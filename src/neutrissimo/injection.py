@@ -361,16 +361,16 @@ def _generate_batch(
         weight = partial[live] * w_photon * p_convert
         keep = (weight > 0) & np.isfinite(weight)
         kept = live[keep]
-        mixtures = {k: Mixture(m.shares, m.components[kept], m.available[kept]) for k, m in
-                    mixtures.items() if k != "photon"} | {"photon": Mixture(
-                        mixtures["photon"].shares, mixtures["photon"].components[keep],
-                        mixtures["photon"].available[keep])}  # fmt: skip
-        decay_point, photon, cos_star = decay_point[keep], photon[keep], cos_star[keep]
-        photon_direction, conversion, weight = (
-            photon_direction[keep],
-            conversion[keep],
-            weight[keep],
+        photon_mix = mixtures.pop("photon")
+        mixtures = {
+            k: Mixture(m.shares, m.components[kept], m.available[kept]) for k, m in mixtures.items()
+        }
+        mixtures["photon"] = Mixture(
+            photon_mix.shares, photon_mix.components[keep], photon_mix.available[keep]
         )
+        decay_point, photon, cos_star = decay_point[keep], photon[keep], cos_star[keep]
+        photon_direction, conversion = photon_direction[keep], conversion[keep]
+        weight = weight[keep]
     names = np.array([*detector.volume_names, "outside"])
     columns = {
         "energy_nu": energy[kept],
