@@ -1,64 +1,126 @@
-"""Benchmark: the weighted Monte Carlo (issue 3 performance targets).
+"""Benchmark: Monte Carlo efficiency of the weighted simulation, old (legacy) vs new proposal.
 
     NEUTRISSIMO_DATA_DIR=../shared/data python benchmarks/bench_monte_carlo.py [--events N]
+        [--grid-events M] [--seed S] [--skip-grid]
 
-Prints, for MiniBooNE at the paper's benchmark masses: events generated per second (single
-process, one core; target >= 1e5/s), reweighting throughput (target >= 1e7 events/s), the peak
-memory per million events, and the effective sample size after reweighting one 1e6-event sample
-at m_N = 0.1 GeV across d_mu in [1e-8, 1e-5] GeV^-1 (target > 1000 everywhere).
+In one run, for the four points of the efficiency issue (photons converting in the fiducial
+volume) and for the ``legacy`` proposal (``InjectionSettings.legacy()``: the proposal of earlier
+versions, every trial kept) and the pilot-optimised ``mixture`` proposal, it prints the wall time
+of the whole ``generate`` call (table set-up and pilot included), events per second, trials,
+ESS = (sum w)^2 / sum w^2, ESS/N (N = events in the sample), ESS per trial, the zero-weight
+fraction, effective events per second and the ratio new/old of the latter. Then, for a few
+masses of each scan grid (``paper.toml`` [scans.*]: MiniBooNE d_mu in [1e-8, 1e-5], MINERvA ME
+FHC in [1e-8, 1e-4]), the minimum ESS/N over the grid couplings whose expected signal
+is at least one event, for both proposals (``--grid-events`` per mass, as a scan would).
+Single process; the numbers are per core.
 """
 
 from __future__ import annotations
 
 import argparse
-import resource
 import time
 
 import numpy as np
 
-from neutrissimo import DipoleModel
+from neutrissimo import DipoleModel, PhysicsDomainError
+from neutrissimo.analyses.paper import paper_numbers
 from neutrissimo.experiments.setups import load_setup
-from neutrissimo.simulation.injection import generate
+from neutrissimo.simulation.injection import Setup, generate
+
+POINTS = (
+    ("miniboone", 0.47, 1.25e-6),
+    ("miniboone", 0.08, 1.7e-7),
+    ("minerva-me-fhc", 0.47, 1.25e-6),
+    ("minerva-me-fhc", 0.08, 1.7e-7),
+)
+GRIDS = {"miniboone": (1e-8, 1e-5), "minerva-me-fhc": (1e-8, 1e-4)}
+GRID_MASSES = (0.02, 0.08, 0.2, 0.47, 1.0)  # GeV: the nearest masses of the scan grid
 
 
-def peak_rss_mb() -> float:
-    """Peak resident memory of this process so far, MB (Linux: ru_maxrss in kB)."""
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
+def run(setup: Setup, m_n: float, d: float, events: int, seed: int, legacy: bool):
+    """One sample and its wall time (s) of the whole generate call."""
+    settings = setup.injection.legacy() if legacy else setup.injection
+    start = time.perf_counter()
+    sample = generate(
+        setup, DipoleModel(m_N=m_n, d_mu=d), events, np.random.default_rng(seed), settings=settings
+    )
+    return sample, time.perf_counter() - start
+
+
+def points_table(events: int, seed: int) -> None:
+    header = (
+        f"{'point':<32} {'proposal':<8} {'wall s':>7} {'events/s':>9} {'trials':>9} {'ESS':>8} "
+        f"{'ESS/N':>7} {'ESS/trial':>9} {'zero w':>7} {'ESS/s':>8} {'new/old':>7} "
+        f"{'rate':>10} {'+-':>7}"
+    )
+    print(header)
+    print("-" * len(header))
+    for name, m_n, d in POINTS:
+        setup = load_setup(name)
+        per_second = {}
+        for legacy in (True, False):
+            sample, wall = run(setup, m_n, d, events, seed, legacy)
+            summary = sample.summary()
+            trials = sample.metadata["n_trials"]
+            per_second[legacy] = summary.effective_size / wall
+            ratio = "" if legacy else f"{per_second[False] / per_second[True]:7.1f}"
+            print(
+                f"{name + f' {m_n} {d:.3g}':<32} {'old' if legacy else 'new':<8} {wall:7.1f} "
+                f"{len(sample) / wall:9.3g} {trials:9d} {summary.effective_size:8.0f} "
+                f"{summary.ess_fraction:7.4f} {summary.effective_size / trials:9.4f} "
+                f"{summary.zero_fraction:7.3f} {per_second[legacy]:8.0f} {ratio:>7} "
+                f"{summary.rate:10.5g} {summary.error:7.3g}",
+                flush=True,
+            )
+            del sample
+
+
+def grid_table(events: int, seed: int) -> None:
+    print(
+        f"\nminimum ESS/N over the scan grid couplings with >= 1 expected event "
+        f"({events} events per mass; ESS/trial in brackets)"
+    )
+    for name, (d_min, d_max) in GRIDS.items():
+        setup = load_setup(name)
+        scans = paper_numbers().scans
+        grid = (scans.miniboone if name == "miniboone" else scans.minerva).grid()
+        assert (grid.couplings[0], grid.couplings[-1]) == (d_min, d_max)
+        masses = sorted({min(grid.masses, key=lambda m: abs(np.log(m / g))) for g in GRID_MASSES})
+        for m_n in masses:
+            cells = []
+            for legacy in (True, False):
+                try:
+                    sample, _ = run(setup, m_n, 1e-6, events, seed, legacy)
+                except PhysicsDomainError:
+                    cells.append("beyond the flux")
+                    continue
+                summaries = [sample.summary(DipoleModel(m_N=m_n, d_mu=d)) for d in grid.couplings]
+                used = [s for s in summaries if s.rate >= 1.0]
+                trials = sample.metadata["n_trials"]
+                if used:
+                    worst = min(used, key=lambda s: s.ess_fraction)
+                    cells.append(
+                        f"{worst.ess_fraction:.4f} ({worst.effective_size / trials:.4f}) over "
+                        f"{len(used)} couplings"
+                    )
+                else:
+                    cells.append("no coupling with >= 1 event")
+            print(f"  {name:<15} m_N = {m_n:6.4f} GeV: old {cells[0]:<36} new {cells[-1]}")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--events", type=int, default=1_000_000)
-    n = parser.parse_args().events
-    setup = load_setup("miniboone")
+    parser.add_argument("--grid-events", type=int, default=200_000)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--skip-grid", action="store_true")
+    args = parser.parse_args()
     generate(
-        setup, DipoleModel(m_N=0.3, d_mu=1e-6), 1000, np.random.default_rng(0)
-    )  # imports, caches
-    base = peak_rss_mb()
-    for m_n, d in ((0.47, 1.25e-6), (0.08, 1.7e-7), (0.1, 1e-6)):
-        model = DipoleModel(m_N=m_n, d_mu=d)
-        start = time.perf_counter()
-        events = generate(setup, model, n, np.random.default_rng(1))
-        elapsed = time.perf_counter() - start
-        print(
-            f"m_N = {m_n:5.2f} GeV: {n} events in {elapsed:6.1f} s = {n / elapsed:9.3g} events/s "
-            f"(incl. {len(setup.detector.nuclei)}-nucleus table set-up); peak RSS "
-            f"{peak_rss_mb() - base:7.0f} MB above baseline"
-        )
-    couplings = np.geomspace(1e-8, 1e-5, 31)
-    start = time.perf_counter()
-    for d in couplings:
-        events.weights(DipoleModel(m_N=0.1, d_mu=d))
-    rate = len(couplings) * len(events) / (time.perf_counter() - start)
-    print(f"reweighting: {rate:.3g} events/s")
-    print(
-        f"ESS over d_mu in [1e-8, 1e-5] at m_N = 0.1 GeV ({n} events), "
-        "photons in the fiducial volume:"
+        load_setup("miniboone"), DipoleModel(m_N=0.3, d_mu=1e-6), 1000, np.random.default_rng(0)
     )
-    ess = [events.summary(DipoleModel(m_N=0.1, d_mu=d)).effective_size for d in couplings]
-    for d, value in zip(couplings[::5], ess[::5], strict=True):
-        print(f"  d_mu = {d:8.2e} GeV^-1: ESS = {value:8.0f}")
-    print(f"  minimum ESS over the 31 couplings: {min(ess):.0f}")
+    points_table(args.events, args.seed)
+    if not args.skip_grid:
+        grid_table(args.grid_events, args.seed)
 
 
 if __name__ == "__main__":

@@ -83,3 +83,16 @@ def test_summary_of_equal_weights():
     assert (summary.rate, summary.error, summary.effective_size) == pytest.approx(
         (200.0, 10.0, 400.0)
     )
+
+
+def test_summary_reports_efficiency_and_zero_weights():
+    """ESS/N is 1 for equal weights; one heavy event among N gives ESS ~ 1; zeros are counted."""
+    weights = np.concatenate([np.full(300, 0.5), np.zeros(100)])
+    summary = WeightSummary.of(weights)
+    assert summary.n_events == 400
+    assert summary.zero_fraction == pytest.approx(0.25)
+    assert summary.ess_fraction == pytest.approx(300 / 400)
+    heavy = WeightSummary.of(np.concatenate([[1e6], np.full(999, 1e-6)]))
+    assert heavy.effective_size == pytest.approx(1.0, rel=1e-6)
+    assert heavy.ess_fraction == pytest.approx(1e-3, rel=1e-6)
+    assert WeightSummary.of(np.zeros(0)).ess_fraction == 0.0

@@ -107,7 +107,7 @@ def test_closure_against_the_analytic_rate(toy_events, decay_length):
 @pytest.fixture(scope="module")
 def miniboone_events():
     return generate(
-        load_setup("miniboone"), DipoleModel(m_N=0.1, d_mu=1e-6), 100_000, np.random.default_rng(7)
+        load_setup("miniboone"), DipoleModel(m_N=0.1, d_mu=1e-6), 50_000, np.random.default_rng(7)
     )
 
 
@@ -118,7 +118,7 @@ def test_reweighted_sample_agrees_with_a_fresh_sample(miniboone_events, coupling
     """Sample made at d1 reweighted to d2 vs an independent sample made at d2: rate and the
     photon-energy histogram agree within their combined errors."""
     target = DipoleModel(m_N=0.1, **couplings)
-    fresh = generate(load_setup("miniboone"), target, 100_000, np.random.default_rng(8))
+    fresh = generate(load_setup("miniboone"), target, 50_000, np.random.default_rng(8))
     a, b = miniboone_events.weights(target), fresh.weights()
     sa, sb = miniboone_events.summary(target), fresh.summary()
     assert sa.rate == pytest.approx(sb.rate, abs=3 * np.hypot(sa.error, sb.error))
@@ -131,32 +131,62 @@ def test_reweighted_sample_agrees_with_a_fresh_sample(miniboone_events, coupling
     assert stats.chi2.sf(chi2, keep.sum()) > 1e-3
 
 
-def test_rest_frame_photon_angles_follow_the_helicity(miniboone_events):
-    """Generated (unweighted) cos theta*: (1 - cos)/2 for flip, (1 + cos)/2 for conserve."""
-    cos = miniboone_events["cos_theta_star"]
-    flip = miniboone_events["helicity"] == "flip"
+@pytest.fixture(scope="module")
+def legacy_events():
+    setup = load_setup("miniboone")
+    return generate(
+        setup,
+        DipoleModel(m_N=0.1, d_mu=1e-6),
+        100_000,
+        np.random.default_rng(7),
+        settings=setup.injection.legacy(),
+    )
+
+
+def test_rest_frame_photon_angles_follow_the_helicity(legacy_events):
+    """Legacy proposal (physical photon directions, every trial kept): generated (unweighted)
+    cos theta* follows (1 - cos)/2 for flip, (1 + cos)/2 for conserve."""
+    cos = legacy_events["cos_theta_star"]
+    flip = legacy_events["helicity"] == "flip"
     assert stats.kstest(cos[flip], lambda c: (1 + c) / 2 - (c**2 - 1) / 4).pvalue > 1e-3
     assert stats.kstest(cos[~flip], lambda c: (1 + c) / 2 + (c**2 - 1) / 4).pvalue > 1e-3
 
 
-def test_weights_are_finite_and_exactly_zero_without_conversion(miniboone_events):
-    photons_miss = miniboone_events["weight_production"] == 0
+def test_weights_are_finite_and_exactly_zero_without_conversion(legacy_events):
+    photons_miss = legacy_events["weight_production"] == 0
     assert photons_miss.any()  # some photons point away from the fiducial volume
     for d in (1e-9, 1e-7, 1e-5, 1e-3):
-        weights = miniboone_events.weights(DipoleModel(m_N=0.1, d_mu=d))
+        weights = legacy_events.weights(DipoleModel(m_N=0.1, d_mu=d))
         assert np.all(np.isfinite(weights))
         assert np.all(weights[photons_miss] == 0.0)
-    inside = np.linalg.norm(miniboone_events["conversion_point"][~photons_miss], axis=1)
+    inside = np.linalg.norm(legacy_events["conversion_point"][~photons_miss], axis=1)
     assert inside.max() <= 500.0 + 1e-6  # every converting photon converts in the 5 m sphere
 
 
-def test_same_seed_same_events():
+def test_mixture_keeps_only_events_that_can_carry_weight(miniboone_events):
+    """The mixture proposal drops trials whose weight is 0 for every coupling: every kept event
+    has a positive production weight, converts inside the fiducial sphere, and its weights are
+    finite at every coupling; more trials than events were made."""
+    assert np.all(miniboone_events["weight_production"] > 0)
+    assert miniboone_events.metadata["n_trials"] > len(miniboone_events)
+    for d in (1e-9, 1e-7, 1e-5, 1e-3):
+        assert np.all(np.isfinite(miniboone_events.weights(DipoleModel(m_N=0.1, d_mu=d))))
+    radius = np.linalg.norm(miniboone_events["conversion_point"], axis=1)
+    assert radius.max() <= 500.0 + 1e-6
+
+
+@pytest.mark.parametrize("legacy", [False, True], ids=["mixture", "legacy"])
+def test_same_seed_same_events(legacy):
     setup = load_setup("miniboone")
+    settings = setup.injection.legacy() if legacy else None
     model = DipoleModel(m_N=0.47, d_mu=1.25e-6)
-    a = generate(setup, model, 2_000, np.random.default_rng(123))
-    b = generate(setup, model, 2_000, np.random.default_rng(123))
+    a = generate(setup, model, 2_000, np.random.default_rng(123), settings=settings)
+    b = generate(setup, model, 2_000, np.random.default_rng(123), settings=settings)
     for name, column in a.columns.items():
         np.testing.assert_array_equal(column, b.columns[name])
+    assert a.metadata["proposal"] == b.metadata["proposal"]
+    c = generate(setup, model, 2_000, np.random.default_rng(124), settings=settings)
+    assert not np.array_equal(a["decay_distance"], c["decay_distance"])
 
 
 def test_kinematic_reach_and_bad_requests():
@@ -169,13 +199,27 @@ def test_kinematic_reach_and_bad_requests():
         load_setup("minerva-xx")
 
 
+@pytest.fixture(scope="module")
+def toy_legacy_events():
+    setup = toy_setup()
+    return generate(
+        setup,
+        DipoleModel(m_N=M_N, d_mu=1e-6),
+        200_000,
+        np.random.default_rng(43),
+        settings=setup.injection.legacy(),
+    )
+
+
 @pytest.mark.parametrize("decay_length", [2.0, 60.0, 5e3])  # cm
-def test_weighted_decay_distances_follow_the_exponential(toy_events, decay_length):
-    """With the decay-position factor exp(-x/L)/(L q(x)) as weight, the decay distances follow
-    exp(-x/L)/L on [0, 240] cm (inside the decay region from every toy vertex: its exit lies
-    >= 243 cm ahead of the last converter plane)."""
-    x = toy_events["decay_distance"]
-    weight = np.exp(-x / decay_length) / (decay_length * toy_events["decay_proposal"])
+def test_weighted_decay_distances_follow_the_exponential(toy_legacy_events, decay_length):
+    """Legacy proposal (every trial kept, so the decay distances are not conditioned on the
+    photon converting): with the decay-position factor exp(-x/L)/(L q(x)) as weight, the decay
+    distances follow exp(-x/L)/L on [0, 240] cm (inside the decay region from every toy vertex:
+    its exit lies >= 243 cm ahead of the last converter plane). The mixture's decay density is
+    tested in test_proposals.py."""
+    x = toy_legacy_events["decay_distance"]
+    weight = np.exp(-x / decay_length) / (decay_length * toy_legacy_events["decay_proposal"])
     edges = np.concatenate([[0.0], np.geomspace(1e-2, 240.0, 25)])
     hist = fill_histogram(x, weight / len(x), edges)
     expected = np.exp(-edges[:-1] / decay_length) - np.exp(-edges[1:] / decay_length)

@@ -29,7 +29,7 @@ from numpy.typing import NDArray
 
 from neutrissimo.analyses.paper import paper_numbers
 from neutrissimo.analyses.scan import ArrayResult, MassPoint, Progress, ScanGrid, run_scan
-from neutrissimo.analyses.scenarios import D_TAU_SCENARIOS, grid_weight_chunks
+from neutrissimo.analyses.scenarios import D_TAU_SCENARIOS, grid_weight_chunks, served_couplings
 from neutrissimo.exceptions import ConfigurationError
 from neutrissimo.experiments import minerva
 from neutrissimo.experiments.setups import load_setup
@@ -76,8 +76,10 @@ class MinervaPoint(ArrayResult):
 def mass_task(point: MassPoint, rng: np.random.Generator) -> MinervaPoint:
     """Simulate one mass of one MINERvA sample; N_fid and N_sel per d_tau scenario and coupling."""
     couplings = np.asarray(point.couplings, dtype=float)
+    setup = load_setup(SAMPLES[point.sample])
+    served = served_couplings(couplings, setup.injection.couplings)
     events = generate(
-        load_setup(SAMPLES[point.sample]), DipoleModel(m_N=point.m_N, d_mu=1e-6), point.events, rng
+        setup, DipoleModel(m_N=point.m_N, d_mu=1e-6), point.events, rng, couplings=served
     )
     events = events.select(events["weight_production"] > 0)
     _, selection = minerva.analyse_events(

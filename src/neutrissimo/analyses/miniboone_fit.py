@@ -30,7 +30,12 @@ from numpy.typing import NDArray
 
 from neutrissimo.analyses.scan import ArrayResult, MassPoint, Progress, ScanGrid, run_scan
 from neutrissimo.analyses.scan_csv import read_contour_csvs, write_scan_csvs
-from neutrissimo.analyses.scenarios import D_TAU_SCENARIOS, d_tau_of, grid_weight_chunks
+from neutrissimo.analyses.scenarios import (
+    D_TAU_SCENARIOS,
+    d_tau_of,
+    grid_weight_chunks,
+    served_couplings,
+)
 from neutrissimo.exceptions import ConfigurationError
 from neutrissimo.experiments import miniboone
 from neutrissimo.experiments.miniboone.likelihood import (
@@ -114,8 +119,10 @@ class MiniBooNEPoint(ArrayResult):
 def mass_task(point: MassPoint, rng: np.random.Generator) -> MiniBooNEPoint:
     """Simulate one mass and histogram E_QE and cos(theta) for every coupling and d_tau scenario."""
     couplings = np.asarray(point.couplings, dtype=float)
+    setup = load_setup("miniboone")
+    served = served_couplings(couplings, setup.injection.couplings)
     events = generate(
-        load_setup("miniboone"), DipoleModel(m_N=point.m_N, d_mu=1e-6), point.events, rng
+        setup, DipoleModel(m_N=point.m_N, d_mu=1e-6), point.events, rng, couplings=served
     )
     events = events.select(events["weight_production"] > 0)
     config = miniboone.load_config()

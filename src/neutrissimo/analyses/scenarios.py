@@ -15,8 +15,15 @@ from neutrissimo.exceptions import ConfigurationError
 from neutrissimo.physics.constants import M_MUON, M_TAU
 from neutrissimo.physics.model import DipoleModel
 from neutrissimo.simulation.events import Events
+from neutrissimo.simulation.proposals import coupling_range
 
-__all__ = ["D_TAU_SCENARIOS", "d_tau_of", "grid_weight_chunks", "grid_weights"]
+__all__ = [
+    "D_TAU_SCENARIOS",
+    "d_tau_of",
+    "grid_weight_chunks",
+    "grid_weights",
+    "served_couplings",
+]
 
 #: Couplings reweighted at once: bounds the (couplings, events) weight arrays of a scan task.
 CHUNK_COUPLINGS = 25
@@ -64,3 +71,13 @@ def grid_weight_chunks(
     d_mu = np.asarray(couplings, dtype=float)
     for start in range(0, d_mu.size, CHUNK_COUPLINGS):
         yield grid_weights(events, d_mu[start : start + CHUNK_COUPLINGS], scenario)
+
+
+def served_couplings(couplings: ArrayLike, default: tuple[float, float]) -> tuple[float, float]:
+    """The range of total couplings (d_mu^2 + d_tau^2)^(1/2), GeV^-1, that a sample must serve
+    for the coupling grid ``couplings`` in every d_tau scenario, joined with the setup's
+    ``default`` range: what to pass as ``generate(couplings=...)`` (the proposal depends on this
+    range only, never on one point's couplings)."""
+    d_mu = np.asarray(couplings, dtype=float)
+    totals = [np.hypot(d_mu, d_tau_of(s, d_mu)) for s in D_TAU_SCENARIOS]
+    return coupling_range(*totals, np.asarray(default, dtype=float))

@@ -80,13 +80,20 @@ def simulate(
         "photons_in_fiducial": summary.rate,
         "photons_in_fiducial_mc_error": summary.error,
         "effective_sample_size": summary.effective_size,
+        "ess_fraction": summary.ess_fraction,
+        "zero_weight_fraction": summary.zero_fraction,
+        "trials": sample.metadata["n_trials"],
+        "effective_events_per_s": summary.effective_size / wall,
+        "proposal": sample.metadata["proposal"]["proposal"],
         "share_by_region": sample.shares("region"),
         "output": str(output) if output is not None else None,
     }
     lines = [
         f"{experiment}: m_N = {mass:g} GeV, d_mu = {d_mu:g} GeV^-1, {setup.pot:.3g} POT",
         f"photons converting in the fiducial volume: {summary.rate:.4g} +- {summary.error:.2g} "
-        f"(ESS {summary.effective_size:.0f} of {events} events, {wall:.1f} s)",
+        f"(ESS {summary.effective_size:.0f} of {events} events = {summary.ess_fraction:.3g}, "
+        f"{summary.zero_fraction:.1%} with weight 0; {sample.metadata['n_trials']} trials, "
+        f"{wall:.1f} s, {summary.effective_size / wall:.3g} effective events/s)",
         "made in: "
         + ", ".join(
             f"{k} {v:.1%}"

@@ -3,12 +3,18 @@
 An :class:`Events` sample is made for one HNL mass (and nature) and serves every set of
 couplings (d_e, d_mu, d_tau). Each event carries
 
-- ``weight_production``: expected events at the sample's POT, per generated event, for
+- ``weight_production``: expected events at the sample's POT, per event of the sample (the sum
+  over the sample estimates the rate; see ``metadata["n_trials"]``), for
   d_mu = 1 GeV^-1, *including* the probability that the photon converts in the fiducial volume
   and the neutrino-flux and interaction factors, but *excluding* the decay position;
 - ``decay_distance`` x (cm, from the production vertex along the HNL path) and
   ``decay_proposal`` q(x) (cm^-1), the coupling-independent density it was drawn from;
 - ``hnl_momentum`` |p_N| (GeV), which with m_N fixes beta gamma.
+
+The proposal the sample was drawn from (its settings, pilot-optimised mixture shares, coupling
+range) is recorded in ``metadata["proposal"]`` and ``metadata["pilot"]``, the number of trials
+in ``metadata["n_trials"]`` (the ``mixture`` proposal keeps only events whose weight is not zero
+for every coupling; see :func:`neutrissimo.simulation.injection.generate`).
 
 The physical weight for a model with couplings d is then exact (DESIGN.md section 2):
 
@@ -52,7 +58,7 @@ UNITS: dict[str, str] = {
     "photon_direction": "unit vector",
     "cos_theta_star": "1",
     "conversion_point": "cm",
-    "weight_production": "events at the sample POT per generated event, d_mu = 1 GeV^-1",
+    "weight_production": "events at the sample POT per event of the sample, d_mu = 1 GeV^-1",
 }
 _VECTORS = ("vertex", "hnl_direction", "decay_point", "photon_direction", "conversion_point")
 _SCALARS = (
@@ -71,18 +77,37 @@ _LABELS = ("target", "region", "helicity")
 
 @dataclass(frozen=True)
 class WeightSummary:
-    """Sum of weights (expected events), its Monte Carlo error sqrt(sum w^2), and the
-    effective sample size (sum w)^2 / sum w^2."""
+    """Sum of weights (expected events), its Monte Carlo error sqrt(sum w^2), the effective
+    sample size ESS = (sum w)^2 / sum w^2, the number of events N and the fraction of them with
+    weight exactly 0.
+
+    ``ess_fraction`` = ESS / N (0 for an empty sample) is the Monte Carlo efficiency: 1 for
+    equal weights, 1/N if one event carries all the weight.
+    """
 
     rate: float
     error: float
     effective_size: float
+    n_events: int = 0
+    zero_fraction: float = 0.0
+
+    @property
+    def ess_fraction(self) -> float:
+        """ESS / N (0 if N = 0)."""
+        return self.effective_size / self.n_events if self.n_events else 0.0
 
     @classmethod
     def of(cls, weights: NDArray[np.float64]) -> WeightSummary:
         total = float(np.sum(weights))
         squares = float(np.sum(weights**2))
-        return cls(total, np.sqrt(squares), total**2 / squares if squares > 0 else 0.0)
+        n = len(weights)
+        return cls(
+            total,
+            np.sqrt(squares),
+            total**2 / squares if squares > 0 else 0.0,
+            n,
+            float(np.mean(weights == 0.0)) if n else 0.0,
+        )
 
 
 @dataclass(frozen=True, eq=False)
@@ -141,7 +166,7 @@ class Events:
         return replace(self, model=model)
 
     def summary(self, model: DipoleModel | None = None) -> WeightSummary:
-        """Rate, MC error and effective sample size at ``model``."""
+        """Rate, MC error, effective sample size, ESS / N and zero-weight fraction at ``model``."""
         return WeightSummary.of(self.weights(model))
 
     def shares(self, column: str = "region", model: DipoleModel | None = None) -> dict[str, float]:

@@ -1,0 +1,241 @@
+"""Proposals of the production point and HNL direction (see
+:mod:`neutrissimo.simulation.proposals`).
+
+The production point is drawn either as a ray parallel to the beam and a vertex along it
+(:func:`sample_rays`, :func:`sample_vertices`) or jointly (:func:`sample_joint`); its density
+is q = (1 - sum_k s_k) q_ray q_vertex + sum_k s_k q_joint,k and its weight lambda / q.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numpy.typing import NDArray
+
+from neutrissimo.simulation.proposals import InjectionSettings, Mixture, pick
+
+__all__ = [
+    "joint_components",
+    "q2_focus",
+    "ray_components",
+    "sample_azimuth",
+    "sample_joint",
+    "sample_rays",
+    "sample_vertices",
+]
+
+FloatArray = NDArray[np.float64]
+BoolArray = NDArray[np.bool_]
+
+
+def ray_components(settings: InjectionSettings, radius: FloatArray) -> Mixture:
+    """The ray mixture at transverse distances ``radius`` (cm) from the beam axis: a uniform
+    disk of radius r_in (share a_1), a "Cauchy" disk of density
+    1 / (pi ln(1 + R_out^2/r_in^2) (r^2 + r_in^2)) up to R_out (a_2), a uniform disk of radius
+    r_mid (a_3) and a uniform disk of radius R_out (the rest); densities per cm^2."""
+    r_in, r_out, r_mid = settings.inner_radius, settings.outer_radius, settings.middle_radius
+    shares = np.array([*settings.ray_shares, 0.0][:3])
+    shares = np.append(shares, max(1.0 - shares.sum(), 0.0))
+    log_span = np.log1p((r_out / r_in) ** 2)
+    components = np.column_stack(
+        [
+            (radius < r_in) / (np.pi * r_in**2),
+            (radius <= r_out) / (np.pi * log_span * (radius**2 + r_in**2)),
+            (radius < r_mid) / (np.pi * r_mid**2),
+            (radius <= r_out) / (np.pi * r_out**2),
+        ]
+    )
+    return Mixture(shares, components, np.ones(components.shape, dtype=bool))
+
+
+def sample_rays(
+    settings: InjectionSettings, rng: np.random.Generator, n: int
+) -> tuple[FloatArray, FloatArray, Mixture]:
+    """Ray origins (n, 3) at z = start_z from :func:`ray_components`, their transverse weights
+    1/q(x, y) (cm^2) and the mixture record."""
+    r_in, r_out, r_mid = settings.inner_radius, settings.outer_radius, settings.middle_radius
+    edges = np.cumsum([*settings.ray_shares, 0.0][:3])
+    log_span = np.log1p((r_out / r_in) ** 2)
+    component = rng.random(n)
+    level = rng.random(n)
+    radius = np.select(
+        [component < edges[0], component < edges[1], component < edges[2]],
+        [
+            r_in * np.sqrt(level),
+            r_in * np.sqrt(np.expm1(level * log_span)),  # inverse of ln(1 + r^2/r0^2)
+            r_mid * np.sqrt(level),
+        ],
+        r_out * np.sqrt(level),
+    )
+    phi = 2.0 * np.pi * rng.random(n)
+    z = np.full(n, settings.start_z)
+    origins = np.column_stack([radius * np.cos(phi), radius * np.sin(phi), z])
+    mixture = ray_components(settings, radius)
+    return origins, 1.0 / mixture.density(), mixture
+
+
+def _joint_rho(settings: InjectionSettings, z: FloatArray) -> FloatArray:
+    """(n, K) Cauchy scales rho_k = max(theta_k (z_region - z), inner_radius) in cm."""
+    upstream = np.maximum(settings.decay_region.center[2] - z, 0.0)
+    angles = np.asarray(settings.joint_angles, dtype=float)
+    return np.maximum(upstream[:, None] * angles[None, :], settings.inner_radius)
+
+
+def joint_components(settings: InjectionSettings, points: FloatArray) -> FloatArray:
+    """(n, K) densities (cm^-3) of the joint components at production points (n, 3):
+    1[D in range] / (D ln(log_max/log_min)) * 1[r <= R_out] / (pi ln(1 + R_out^2/rho^2)
+    (r^2 + rho^2)), D = reference_z - z, r the distance from the decay region's axis."""
+    centre = settings.decay_region.center
+    r = np.hypot(points[:, 0] - centre[0], points[:, 1] - centre[1])
+    upstream = settings.reference_z - points[:, 2]
+    in_range = (upstream >= settings.log_min) & (upstream <= settings.log_max)
+    q_d = np.where(
+        in_range,
+        1.0
+        / (np.maximum(upstream, settings.log_min) * np.log(settings.log_max / settings.log_min)),
+        0.0,
+    )
+    rho = _joint_rho(settings, points[:, 2])
+    r_out = settings.outer_radius
+    q_r = (r <= r_out)[:, None] / (
+        np.pi * np.log1p((r_out / rho) ** 2) * (r[:, None] ** 2 + rho**2)
+    )
+    return q_d[:, None] * q_r
+
+
+def sample_joint(
+    settings: InjectionSettings, rng: np.random.Generator, n: int
+) -> tuple[NDArray[np.intp], FloatArray]:
+    """Which events take a joint component (0: ray then vertex; k >= 1: component k) and the
+    production points (n, 3) of the joint draws (see :func:`joint_components`)."""
+    shares = np.array([1.0 - sum(settings.joint_shares), *settings.joint_shares])
+    component = pick(rng, shares, np.ones((n, len(shares)), dtype=bool))
+    upstream = settings.log_min * (settings.log_max / settings.log_min) ** rng.random(n)
+    z = settings.reference_z - upstream
+    rho = np.take_along_axis(_joint_rho(settings, z), np.maximum(component - 1, 0)[:, None], 1)
+    rho = rho[:, 0]
+    span = np.log1p((settings.outer_radius / rho) ** 2)
+    r = rho * np.sqrt(np.expm1(rng.random(n) * span))
+    phi = 2.0 * np.pi * rng.random(n)
+    centre = settings.decay_region.center
+    points = np.column_stack([centre[0] + r * np.cos(phi), centre[1] + r * np.sin(phi), z])
+    return component, points
+
+
+def sample_vertices(
+    settings: InjectionSettings,
+    origins: FloatArray,
+    segments: object,
+    per_volume: FloatArray,
+    rng: np.random.Generator,
+    fixed: FloatArray | None = None,
+) -> tuple[FloatArray, NDArray[np.intp], FloatArray, Mixture, FloatArray]:
+    """Distance t (cm) of the vertex along each ray, its volume, the weight lambda(t)/q(t), the
+    mixture record and lambda(t) (cm^-1).
+
+    ``segments`` are the rays' :class:`neutrissimo.detector.geometry.Segments`, ``per_volume`` (n,
+    V) the interaction rate lambda (cm^-1) of each ray's energy in each volume. Where ``fixed`` is
+    finite, t is taken from it (points drawn by :func:`sample_joint`) and only evaluated.
+    """
+    n = len(per_volume)
+    rate = segments.per_volume(per_volume)  # type: ignore[attr-defined]
+    t_near = np.full(n, settings.near_z[0] - settings.start_z)
+    t_far = np.full(n, settings.near_z[1] - settings.start_z)
+    total = segments.integral(rate)  # type: ignore[attr-defined]
+    before_near = segments.integral(rate, t_max=t_near)  # type: ignore[attr-defined]
+    near = segments.integral(rate, t_min=t_near, t_max=t_far)  # type: ignore[attr-defined]
+    log_span = np.log(settings.log_max / settings.log_min)
+    shares = np.asarray(settings.vertex_shares, dtype=float)
+    if shares[3] > 0:
+        r_in, r_out = settings.decay_region.intersect(origins, np.tile([0.0, 0.0, 1.0], (n, 1)))
+        r_in, r_out = np.maximum(r_in, 0.0), np.maximum(r_out, 0.0)
+        inside = segments.integral(rate, t_min=r_in, t_max=r_out)  # type: ignore[attr-defined]
+        region = np.where(r_out > r_in, inside, 0.0)
+        before_region = segments.integral(rate, t_max=r_in)  # type: ignore[attr-defined]
+    else:
+        r_in = r_out = region = before_region = np.zeros(n)
+    available = np.column_stack([total > 0, near > 0, np.ones(n, dtype=bool), region > 0])
+    component = pick(rng, shares, available)
+    level = rng.random(n)
+    depth = np.select(
+        [component == 0, component == 3],
+        [level * total, before_region + level * region],
+        before_near + level * near,
+    )
+    t_matter, _ = segments.invert(rate, depth)  # type: ignore[attr-defined]
+    distance = settings.log_min * np.exp(level * log_span)  # upstream of reference_z
+    t_log = settings.reference_z - distance - settings.start_z
+    t = np.where(component == 2, t_log, t_matter)
+    if fixed is not None:
+        t = np.where(np.isfinite(fixed), fixed, t)
+    volume = segments.volume_at(t)  # type: ignore[attr-defined]
+    lam = np.where(
+        volume >= 0, np.take_along_axis(per_volume, np.maximum(volume, 0)[:, None], 1)[:, 0], 0.0
+    )
+    upstream = settings.reference_z - (settings.start_z + t)
+    q_log = np.where(
+        (upstream >= settings.log_min) & (upstream <= settings.log_max),
+        1.0 / (np.maximum(upstream, settings.log_min) * log_span),
+        0.0,
+    )
+    components = np.column_stack(
+        [
+            lam / np.where(total > 0, total, 1.0),
+            lam * ((t >= t_near) & (t <= t_far)) / np.where(near > 0, near, 1.0),
+            q_log,
+            lam * ((t >= r_in) & (t <= r_out)) / np.where(region > 0, region, 1.0),
+        ]
+    )
+    mixture = Mixture(shares, components, available)
+    q = mixture.density()
+    with np.errstate(divide="ignore", invalid="ignore"):
+        weight = np.where((lam > 0) & (q > 0), lam / q, 0.0)
+    return t, volume, weight, mixture, lam
+
+
+def q2_focus(settings: InjectionSettings, vertex: FloatArray, energy: FloatArray) -> FloatArray:
+    """Preferred Q^2 (GeV^2) of vertices far upstream of the decay region (NaN elsewhere): the
+    HNL must fly at theta* ~ max(r_perp, R/2) / L_up to reach it, and Q^2 ~ (E theta*)^2."""
+    centre = np.asarray(settings.decay_region.center, dtype=float)
+    radius = settings.decay_region.radius
+    upstream = centre[2] - vertex[:, 2]
+    r_perp = np.hypot(vertex[:, 0] - centre[0], vertex[:, 1] - centre[1])
+    far = upstream > 2.0 * radius
+    theta = np.maximum(r_perp, 0.5 * radius) / np.where(far, upstream, 1.0)
+    return np.where(far, (energy * theta) ** 2, np.nan)
+
+
+def sample_azimuth(
+    settings: InjectionSettings, rng: np.random.Generator, vertex: FloatArray, cos_n: FloatArray
+) -> tuple[FloatArray, FloatArray, Mixture]:
+    """HNL azimuth about the beam (from +x towards +y) and its weight (1/2 pi)/q(phi): uniform,
+    mixed with the arc of azimuths whose straight path crosses the central disk of the decay
+    region (|r + rho e_phi| <= R at its centre plane, rho = (z_c - z) tan theta_N)."""
+    n = len(vertex)
+    centre = np.asarray(settings.decay_region.center, dtype=float)
+    radius = settings.decay_region.radius
+    rel = vertex[:, :2] - centre[:2]
+    r = np.hypot(rel[:, 0], rel[:, 1])
+    upstream = centre[2] - vertex[:, 2]
+    tan = np.sqrt(np.clip(1.0 - cos_n**2, 0.0, 1.0)) / np.maximum(cos_n, 1e-12)
+    rho = np.where((upstream > 0) & (cos_n > 0), upstream * tan, 0.0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        c0 = (radius**2 - r**2 - rho**2) / (2.0 * r * rho)
+    # half-width of the arc centred on the direction back to the axis (phi_r + pi)
+    half = np.where(np.isfinite(c0), np.pi - np.arccos(np.clip(c0, -1.0, 1.0)), 0.0)
+    biased = (half > 0) & (half < np.pi)  # a proper arc: neither empty nor the full circle
+    share = np.where(biased, 1.0 - settings.azimuth_uniform_share, 0.0)
+    on_arc = rng.random(n) < share
+    level = rng.random(n)
+    back = np.arctan2(-rel[:, 1], -rel[:, 0])
+    phi = np.where(on_arc, back + (2.0 * level - 1.0) * half, 2.0 * np.pi * level)
+    offset = np.angle(np.exp(1j * (phi - back)))  # in (-pi, pi]
+    inside = np.abs(offset) <= half
+    components = np.column_stack(
+        [np.full(n, 1.0 / (2.0 * np.pi)), inside / np.where(half > 0, 2.0 * half, 1.0)]
+    )
+    a = settings.azimuth_uniform_share
+    everywhere = np.ones(n, dtype=bool)
+    mixture = Mixture(np.array([a, 1.0 - a]), components, np.column_stack([everywhere, biased]))
+    if a == 0.0:  # arc only where it exists: keep the uniform component elsewhere
+        mixture = Mixture(mixture.shares, components, np.column_stack([~biased, biased]))
+    return phi, 1.0 / (2.0 * np.pi * mixture.density()), mixture
