@@ -257,7 +257,10 @@ def simulate(
     d_mu: Annotated[float, typer.Option("--d-mu", help="d_mu [GeV^-1].")],
     events: Annotated[int, typer.Option("--events", help="Events to generate.")] = 100_000,
     output: Annotated[
-        Path | None, typer.Option("--output", "-o", help="Parquet file to write.")
+        Path | None,
+        typer.Option(
+            "--output", "-o", help="Event file: *.hepmc3 writes NuHepMC, anything else Parquet."
+        ),
     ] = None,
     d_tau: Annotated[float, typer.Option("--d-tau", help="d_tau [GeV^-1].")] = 0.0,
     d_e: Annotated[float, typer.Option("--d-e", help="d_e [GeV^-1].")] = 0.0,
@@ -290,7 +293,9 @@ def simulate(
         )
     summary = sample.summary()
     wall = sample.metadata["wall_time_s"]
-    if output is not None:
+    if output is not None and output.suffix in (".hepmc3", ".hepmc"):
+        sample.to_hepmc3(output)  # NuHepMC (HepMC3 ASCII), CV weights at the given couplings
+    elif output is not None:
         sample.to_parquet(output)
     payload = {
         "experiment": experiment,
