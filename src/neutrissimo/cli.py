@@ -210,18 +210,13 @@ def data_list() -> None:
 @_friendly_errors
 def data_verify() -> None:
     """Check every shipped (or overriding) file's checksum; optional files are not downloaded."""
-    from neutrissimo.io.data import NOT_DOWNLOADED, verify_all
+    from neutrissimo.io.data import verify_report
 
-    status = verify_all(download=False)
-    bad = {k: v for k, v in status.items() if v not in ("ok", NOT_DOWNLOADED)}
-    optional = sum(v == NOT_DOWNLOADED for v in status.values())
-    typer.echo(
-        f"{len(status) - len(bad) - optional}/{len(status)} data files present and verified; "
-        f"{optional} optional files not downloaded (nothing needs them)."
-    )
-    for message in bad.values():
+    summary, errors = verify_report()
+    typer.echo(summary)
+    for message in errors:
         typer.echo(f"error: {message}", err=True)
-    if bad:
+    if errors:
         raise typer.Exit(1)
 
 
@@ -257,10 +252,7 @@ def simulate(
     d_mu: Annotated[float, typer.Option("--d-mu", help="d_mu [GeV^-1].")],
     events: Annotated[int, typer.Option("--events", help="Events to generate.")] = 100_000,
     output: Annotated[
-        Path | None,
-        typer.Option(
-            "--output", "-o", help="Event file: *.hepmc3 writes NuHepMC, anything else Parquet."
-        ),
+        Path | None, typer.Option("--output", "-o", help="*.hepmc3: NuHepMC; else Parquet.")
     ] = None,
     d_tau: Annotated[float, typer.Option("--d-tau", help="d_tau [GeV^-1].")] = 0.0,
     d_e: Annotated[float, typer.Option("--d-e", help="d_e [GeV^-1].")] = 0.0,
@@ -293,10 +285,9 @@ def simulate(
         )
     summary = sample.summary()
     wall = sample.metadata["wall_time_s"]
-    if output is not None and output.suffix in (".hepmc3", ".hepmc"):
-        sample.to_hepmc3(output)  # NuHepMC (HepMC3 ASCII), CV weights at the given couplings
-    elif output is not None:
-        sample.to_parquet(output)
+    if output is not None:
+        write = sample.to_hepmc3 if output.suffix == ".hepmc3" else sample.to_parquet
+        write(output)
     payload = {
         "experiment": experiment,
         "m_N_GeV": hnl.m_N,

@@ -45,6 +45,7 @@ __all__ = [
     "packaged_dir",
     "registry",
     "verify_all",
+    "verify_report",
 ]
 
 #: Environment variable naming a local folder that overrides the packaged data files.
@@ -251,7 +252,11 @@ def verify_all(*, download: bool = False) -> dict[str, str]:
 
     An optional file that is nowhere on disk (and ``download`` is false) is reported as
     :data:`NOT_DOWNLOADED`, which is not an error: nothing in the package needs it.
+
+    Raises:
+        DataFileError: ``$NEUTRISSIMO_DATA_DIR`` is set but not a folder.
     """
+    override_dir()
     status: dict[str, str] = {}
     for relpath, entry in registry().items():
         absent = not any(path.is_file() for path, _ in _candidates(entry))
@@ -265,3 +270,16 @@ def verify_all(*, download: bool = False) -> dict[str, str]:
         else:
             status[relpath] = "ok"
     return status
+
+
+def verify_report() -> tuple[str, list[str]]:
+    """(one-line summary, error messages) of :func:`verify_all` without downloads."""
+    status = verify_all(download=False)
+    errors = [v for v in status.values() if v not in ("ok", NOT_DOWNLOADED)]
+    optional = sum(v == NOT_DOWNLOADED for v in status.values())
+    verified = len(status) - len(errors) - optional
+    return (
+        f"{verified}/{len(status)} data files present and verified; {optional} optional files "
+        "not downloaded (nothing needs them).",
+        errors,
+    )

@@ -11,3 +11,4 @@ from neutrissimo.experiments.minerva.reconstruction import *  # noqa: F403
 from neutrissimo.experiments.minerva.release import *  # noqa: F403
 from neutrissimo.experiments.minerva.response import *  # noqa: F403
 from neutrissimo.experiments.minerva.selection import *  # noqa: F403
+from neutrissimo.experiments.minerva.spectra import *  # noqa: F403

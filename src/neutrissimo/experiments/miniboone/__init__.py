@@ -11,3 +11,4 @@ from neutrissimo.experiments.miniboone.likelihood import *  # noqa: F403
 from neutrissimo.experiments.miniboone.reconstruction import *  # noqa: F403
 from neutrissimo.experiments.miniboone.release import *  # noqa: F403
 from neutrissimo.experiments.miniboone.response import *  # noqa: F403
+from neutrissimo.experiments.miniboone.spectra import *  # noqa: F403
