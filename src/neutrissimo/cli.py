@@ -403,6 +403,9 @@ def limits_minerva(
     background_file: Annotated[
         Path | None, typer.Option("--background-file", help="dE/dx background for me-rhc.")
     ] = None,
+    export_pyhf: Annotated[
+        Path | None, typer.Option("--export-pyhf", help="Folder for pyhf workspaces (JSON).")
+    ] = None,
     as_json: AsJson = False,
 ) -> None:
     """95% CL limits on d_mu from MINERvA's nu-e samples; says which samples have data."""
@@ -445,6 +448,10 @@ def limits_minerva(
     )
     preferred = read_preferred_regions(miniboone) if miniboone is not None else ()
     written, summary = write_minerva_outputs(output, scans, limits, histograms, preferred)
+    if export_pyhf is not None:  # one HistFactory workspace per sample and mass
+        from neutrissimo.analyses.pyhf_export import export_minerva_limits
+
+        written += export_minerva_limits(export_pyhf, scans, limits, histograms)
     lines = []
     for name, entry in summary["samples"].items():
         if entry["has_data"]:
