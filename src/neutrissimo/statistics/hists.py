@@ -48,7 +48,8 @@ def weighted_hist(
         edges: bin edges (n + 1), increasing.
         sumw: sum of weights per bin (n,).
         sumw2: sum of squared weights per bin (n,); ``None``: zero (no Monte Carlo error).
-        name, label: the axis name (e.g. ``"eqe"``) and its label (e.g. ``"E_QE [GeV]"``).
+        name: the axis name (e.g. ``"eqe"``).
+        label: the axis label (e.g. ``"E_QE [GeV]"``).
 
     Raises:
         ConfigurationError: shapes that do not match the edges, or non-increasing edges.
