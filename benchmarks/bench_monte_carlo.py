@@ -1,6 +1,6 @@
 """Benchmark: the weighted Monte Carlo (issue 3 performance targets).
 
-    NEUTRISSIMO_DATA_DIR=../shared/data python benchmarks/bench_monte_carlo.py [--events N]
+    python benchmarks/bench_monte_carlo.py [--events N]
 
 Prints, for MiniBooNE at the paper's benchmark masses: events generated per second (single
 process, one core; target >= 1e5/s), reweighting throughput (target >= 1e7 events/s), the peak

@@ -51,6 +51,7 @@ Writing costs about 0.1 ms per event (a Python loop over events through pyhepmc)
 
 from __future__ import annotations
 
+import functools
 import math
 import os
 from collections.abc import Iterator
@@ -78,6 +79,7 @@ __all__ = [
     "PROCESS_IDS",
     "REMNANT_PDG",
     "VERTEX_STATUS",
+    "pdg_ids",
     "write_hepmc3",
 ]
 
@@ -113,8 +115,26 @@ PARTICLE_STATUS: dict[int, tuple[str, str]] = {
     21: ("struck-nucleon", "bound proton struck by the neutrino (P.C.1)"),
 }
 _CITATION = "Kamp et al., arXiv:2206.07100"
-_BEAM_PDG = {"numu": 14, "numubar": -14, "nue": 12, "nuebar": -12}
-_FLAVOUR_PDG = {"e": 12, "mu": 14, "tau": 16}
+#: particle (PDG table) names of the standard particles in the event graph.
+_NAMES = {
+    "numu": "nu(mu)",
+    "numubar": "nu(mu)~",
+    "nue": "nu(e)",
+    "nuebar": "nu(e)~",
+    "e": "nu(e)",
+    "mu": "nu(mu)",
+    "tau": "nu(tau)",
+    "gamma": "gamma",
+    "proton": "p",
+}
+
+
+@functools.cache
+def pdg_ids() -> dict[str, int]:
+    """PDG Monte Carlo numbers of the standard particles, from the ``particle`` package."""
+    from particle import Particle
+
+    return {key: int(Particle.from_name(name).pdgid) for key, name in _NAMES.items()}
 
 
 @dataclass(frozen=True)
@@ -158,9 +178,10 @@ def _kinematics(events: Events, m_n: float) -> _Kinematics:
 
 
 def _beam_pdg(events: Events) -> int:
+    """The incoming neutrino, from the flux name in the metadata (nu_mu if not stated)."""
     words = str(events.metadata.get("flux", "numu")).lower().split()
-    found = [_BEAM_PDG[w] for w in words if w in _BEAM_PDG]
-    return found[0] if found else 14
+    found = [w for w in words if w in ("numu", "numubar", "nue", "nuebar")]
+    return pdg_ids()[found[0] if found else "numu"]
 
 
 def _run_info(events: Events, model: DipoleModel) -> Any:
@@ -238,12 +259,13 @@ def _events(events: Events, model: DipoleModel, info: Any, keep: NDArray[np.intp
     decay_flavour = max(FLAVOURS, key=model.coupling)
     m_n = model.m_N * MEV_PER_GEV
     m_p = M_PROTON * MEV_PER_GEV
+    ids = pdg_ids()
     for i in keep:
         label = str(col["target"][i])  # "C12" (coherent) or "proton@C12" / "proton@H1"
         proton, host = "@" in label, label.partition("@")[2] or label
         bound = proton and nucleus(host).A > 1
         if proton and not bound:  # free proton (hydrogen)
-            target_pdg, m_t = 2212, m_p
+            target_pdg, m_t = ids["proton"], m_p
         else:
             target_pdg, m_t = nucleus(host).pdg_code, nucleus(host).mass * MEV_PER_GEV
         event = pyhepmc.GenEvent(pyhepmc.Units.MEV, pyhepmc.Units.MM)
@@ -257,22 +279,22 @@ def _events(events: Events, model: DipoleModel, info: Any, keep: NDArray[np.intp
         if bound:
             p_struck = np.array([m_p, 0.0, 0.0, 0.0])
             separation = _vertex(pyhepmc, kin.production[i], 21, [target])
-            ins = [nu_in, _particle(pyhepmc, p_struck, 2212, 21, m_p)]
+            ins = [nu_in, _particle(pyhepmc, p_struck, ids["proton"], 21, m_p)]
             separation.add_particle_out(ins[1])
             remnant = np.array([m_t - m_p, 0.0, 0.0, 0.0])
             separation.add_particle_out(_particle(pyhepmc, remnant, REMNANT_PDG, 1, m_t - m_p))
             event.add_vertex(separation)
         recoil_mass = m_p if proton else m_t
-        recoil_pdg = 2212 if proton else target_pdg
+        recoil_pdg = ids["proton"] if proton else target_pdg
         recoil_p4 = kin.neutrino[i] + np.array([recoil_mass, 0, 0, 0]) - kin.hnl[i]
         primary = _vertex(pyhepmc, kin.production[i], 1, ins)
         hnl = _particle(pyhepmc, kin.hnl[i], lepton * HNL_PDG, 2, m_n)
         primary.add_particle_out(hnl)
         primary.add_particle_out(_particle(pyhepmc, recoil_p4, recoil_pdg, 1, recoil_mass))
         decay = _vertex(pyhepmc, kin.decay[i], 31, [hnl])
-        photon = _particle(pyhepmc, kin.photon[i], 22, 2, 0.0)
+        photon = _particle(pyhepmc, kin.photon[i], ids["gamma"], 2, 0.0)
         decay.add_particle_out(photon)
-        nu_pdg = lepton * _FLAVOUR_PDG[decay_flavour]
+        nu_pdg = lepton * ids[decay_flavour]
         decay.add_particle_out(_particle(pyhepmc, kin.decay_neutrino[i], nu_pdg, 1, 0.0))
         conversion = _vertex(pyhepmc, kin.conversion[i], 32, [photon])
         conversion.add_particle_out(_particle(pyhepmc, kin.photon[i], PAIR_PDG, 1, 0.0))
