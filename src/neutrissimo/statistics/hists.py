@@ -20,7 +20,7 @@ and :func:`~neutrissimo.statistics.histogram.fill_histogram`).
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from numpy.typing import ArrayLike
@@ -41,7 +41,7 @@ def weighted_hist(
     *,
     name: str = "x",
     label: str = "",
-) -> hist.Hist:
+) -> hist.Hist[Any]:
     """A 1-D :class:`hist.Hist` (``Weight()`` storage) with the given bin contents.
 
     Args:
@@ -66,21 +66,21 @@ def weighted_hist(
             f"{e.size} edges need {e.size - 1} bin contents; got sumw {w.shape}, sumw2 {w2.shape}."
         )
     h = hist.Hist(hist.axis.Variable(e, name=name, label=label), storage=hist.storage.Weight())
-    view = h.view()
-    view.value = w  # type: ignore[union-attr]
-    view.variance = w2  # type: ignore[union-attr]
+    view: Any = h.view()
+    view.value = w
+    view.variance = w2
     return h
 
 
 def counts_hist(
     edges: ArrayLike, counts: ArrayLike, *, name: str = "x", label: str = ""
-) -> hist.Hist:
+) -> hist.Hist[Any]:
     """Observed counts as a ``Weight()`` histogram: unit weights, so ``sum w^2 = counts``."""
     c = np.asarray(counts, dtype=float)
     return weighted_hist(edges, c, c, name=name, label=label)
 
 
-def to_hist(histogram: Histogram, *, name: str = "x", label: str = "") -> hist.Hist:
+def to_hist(histogram: Histogram, *, name: str = "x", label: str = "") -> hist.Hist[Any]:
     """The :class:`hist.Hist` of a package :class:`Histogram` (one row: ``sumw`` of shape (n,)).
 
     Raises:
@@ -94,7 +94,7 @@ def to_hist(histogram: Histogram, *, name: str = "x", label: str = "") -> hist.H
     return weighted_hist(histogram.edges, histogram.sumw, histogram.sumw2, name=name, label=label)
 
 
-def from_hist(h: hist.Hist) -> Histogram:
+def from_hist(h: hist.Hist[Any]) -> Histogram:
     """The package :class:`Histogram` of a 1-D ``Weight()`` :class:`hist.Hist` (flow dropped).
 
     Raises:
@@ -104,9 +104,9 @@ def from_hist(h: hist.Hist) -> Histogram:
 
     if len(h.axes) != 1 or h.storage_type is not hist.storage.Weight:
         raise ConfigurationError("from_hist needs a 1-D hist.Hist with Weight() storage.")
-    view = h.view()
+    view: Any = h.view()
     return Histogram(
-        np.asarray(h.axes[0].edges, dtype=float),
-        np.array(view.value, dtype=float),  # type: ignore[union-attr]
-        np.array(view.variance, dtype=float),  # type: ignore[union-attr]
+        np.asarray(h.axes[0].edges, dtype=np.float64),
+        np.array(view.value, dtype=np.float64),
+        np.array(view.variance, dtype=np.float64),
     )

@@ -11,7 +11,7 @@ sum w^2 = f_b^2 sum_i w_i^2 over the selected events.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 
@@ -40,7 +40,7 @@ def dedx_hists(
     *,
     background: Literal["sm_total", "without_nue"] = "sm_total",
     config: MinervaConfig | None = None,
-) -> dict[str, hist.Hist]:
+) -> dict[str, hist.Hist[Any]]:
     """dE/dx histograms of a MINERvA sample (axis ``dedx``, MeV/1.7cm).
 
     Args:
@@ -61,7 +61,7 @@ def dedx_hists(
     """
     cfg = _config(config)
     edges = cfg.dedx.bin_edges
-    out: dict[str, hist.Hist] = {}
+    out: dict[str, hist.Hist[Any]] = {}
     if sample in cfg.samples_with_public_dedx:
         release = dedx_histogram(sample, background=background, config=cfg)
         out["data"] = counts_hist(edges, release.data, name="dedx", label=DEDX_LABEL)

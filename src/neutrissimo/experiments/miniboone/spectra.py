@@ -13,7 +13,7 @@ A scan point's arrays (``MiniBooNEPoint.eqe[k]``, ``eqe_w2[k]``) convert with
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -39,7 +39,7 @@ def prediction_hists(
     rng: np.random.Generator,
     model: DipoleModel | None = None,
     config: MiniBooNEConfig | None = None,
-) -> tuple[hist.Hist, hist.Hist]:
+) -> tuple[hist.Hist[Any], hist.Hist[Any]]:
     """(E_QE, cos(theta)) predictions of a MiniBooNE sample at ``model``'s couplings.
 
     Args:
@@ -61,7 +61,7 @@ def prediction_hists(
     )
 
 
-def release_hists() -> dict[str, hist.Hist]:
+def release_hists() -> dict[str, hist.Hist[Any]]:
     """The 2020 release as histograms: ``eqe_data``, ``eqe_background`` (unconstrained
     prediction, 18.75e20 POT), ``cos_data``, ``cos_background`` (digitized)."""
     release = load_numode_release()
