@@ -103,10 +103,10 @@ def test_fit_and_limits_commands(tmp_path):
     fit = runner.invoke(app, ["fit", "miniboone", "-o", str(tmp_path / "mb"), *small, "--json"])
     assert fit.exit_code == 0, fit.output
     assert set(json.loads(fit.stdout)) >= {"E_QE", "cos", "oscillation", "d_tau_scenario"}
+    extra = ["--json", "--export-pyhf", str(tmp_path / "pyhf")]
     limits = runner.invoke(
         app,
-        ["limits", "minerva", "--sample", "le-fhc", "-o", str(tmp_path / "mn"), *small, "--json"]
-        + ["--export-pyhf", str(tmp_path / "pyhf")],
+        ["limits", "minerva", "--sample", "le-fhc", "-o", str(tmp_path / "mn"), *small, *extra],
     )
     assert limits.exit_code == 0, limits.output
     entry = json.loads(limits.stdout)["samples"]["le_fhc"]
