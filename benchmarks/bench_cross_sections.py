@@ -1,6 +1,6 @@
 """Benchmark: sigma(E) tables and dsigma/dQ^2 throughput (issue 2 performance targets).
 
-    NEUTRISSIMO_DATA_DIR=../shared/data python benchmarks/bench_cross_sections.py
+    python benchmarks/bench_cross_sections.py
 
 Prints, per (target, m_N): the time to compute sigma(E) on 200 energies for both helicity
 channels (target < 50 ms), the time to build a CrossSectionTable, and the dsigma/dQ^2

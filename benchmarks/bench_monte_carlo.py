@@ -1,6 +1,6 @@
 """Benchmark: Monte Carlo efficiency of the weighted simulation, old (legacy) vs new proposal.
 
-    NEUTRISSIMO_DATA_DIR=../shared/data python benchmarks/bench_monte_carlo.py [--events N]
+    python benchmarks/bench_monte_carlo.py [--events N]
         [--grid-events M] [--seed S] [--skip-grid]
 
 In one run, for the four points of the efficiency issue (photons converting in the fiducial

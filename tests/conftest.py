@@ -1,22 +1,30 @@
-"""Shared test setup: the public data folder must be reachable (CI sets NEUTRISSIMO_DATA_DIR)."""
+"""Shared test setup: the tests run on the data files shipped with the package, offline.
+
+``NEUTRISSIMO_DATA_DIR`` is removed for the session (the shipped copy must be enough) and any
+download attempt fails, so a test that needs a file the package does not ship fails loudly
+instead of reaching for the network.
+"""
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
+from collections.abc import Iterator
 
 import pytest
 
+from neutrissimo.exceptions import DataFileError
+from neutrissimo.io import data as data_registry
+
+
+def _no_download(entry: data_registry.RegistryEntry) -> None:
+    raise DataFileError(f"tests never download; '{entry.path}' is not shipped with the package.")
+
 
 @pytest.fixture(scope="session", autouse=True)
-def _data_dir_is_set() -> None:
-    folder = os.environ.get("NEUTRISSIMO_DATA_DIR")
-    if not folder or not Path(folder).is_dir():
-        pytest.exit(
-            "NEUTRISSIMO_DATA_DIR must point at the public data folder (e.g. ../shared/data); "
-            f"got {folder!r}.",
-            returncode=2,
-        )
+def _offline_with_shipped_data() -> Iterator[None]:
+    with pytest.MonkeyPatch.context() as patch:
+        patch.delenv(data_registry.DATA_DIR_ENV, raising=False)
+        patch.setattr(data_registry, "_download", _no_download)
+        yield
 
 
 @pytest.fixture

@@ -103,15 +103,19 @@ def test_fit_and_limits_commands(tmp_path):
     fit = runner.invoke(app, ["fit", "miniboone", "-o", str(tmp_path / "mb"), *small, "--json"])
     assert fit.exit_code == 0, fit.output
     assert set(json.loads(fit.stdout)) >= {"E_QE", "cos", "oscillation", "d_tau_scenario"}
+    extra = ["--json", "--export-pyhf", str(tmp_path / "pyhf")]
     limits = runner.invoke(
         app,
-        ["limits", "minerva", "--sample", "le-fhc", "-o", str(tmp_path / "mn"), *small, "--json"],
+        ["limits", "minerva", "--sample", "le-fhc", "-o", str(tmp_path / "mn"), *small, *extra],
     )
     assert limits.exit_code == 0, limits.output
     entry = json.loads(limits.stdout)["samples"]["le_fhc"]
     assert entry["has_data"] is True
     assert len(entry["selection_efficiency"]) == 2
     assert (tmp_path / "mn" / "le_fhc_limit_eta0.3.csv").is_file()
+    manifest = json.loads((tmp_path / "pyhf" / "manifest.json").read_text())["workspaces"]
+    assert manifest  # one workspace per mass with a nonzero signal
+    assert all((tmp_path / "pyhf" / w["file"]).is_file() for w in manifest)
     wrong = runner.invoke(
         app, ["fit", "miniboone", "-o", str(tmp_path / "x"), "--oscillation", "sterile"]
     )

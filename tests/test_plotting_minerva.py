@@ -63,7 +63,8 @@ def test_fig9_stacks_signal_on_background(tmp_path):
     )
     _png(path)
     ax = fig.axes[0]
-    bkg_patch, sig_patch = ax.patches[:2]
+    patches = {patch.get_label(): patch for patch in ax.patches}  # drawn with mplhep
+    bkg_patch, sig_patch = patches["SM background"], patches[r"HNL ($\mathcal{N}\to\nu\gamma$)"]
     assert bkg_patch.get_data()[0] == pytest.approx(background / widths)
     assert sig_patch.get_data()[0] == pytest.approx((background + signal) / widths)
     assert sig_patch.get_data()[2] == pytest.approx(background / widths)  # stacked baseline

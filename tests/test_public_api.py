@@ -41,11 +41,15 @@ PUBLIC = {
     "dsigma_dq2",
     "dsigma_dy",
     "flux_averaged_cross_section",
+    "from_hist",
     "generate",
     "load_detector",
     "load_flux",
     "load_setup",
     "make_target",
+    "minerva_dedx_hists",
+    "miniboone_hists",
+    "miniboone_release_hists",
     "nuclear_form_factor",
     "nucleon_form_factors",
     "nucleus",
@@ -55,7 +59,9 @@ PUBLIC = {
     "sample_photon_cos",
     "signal_upper_limit",
     "tabulate",
+    "to_hist",
     "total_cross_section",
+    "weighted_hist",
 }
 
 

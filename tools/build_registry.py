@@ -1,19 +1,30 @@
-"""Regenerate ``src/neutrissimo/registry.txt`` from a local copy of the public data files.
+"""Regenerate the data registry and the packaged data from a local copy of the public data files.
 
 Usage::
 
-    python tools/build_registry.py ../shared/data > src/neutrissimo/registry.txt
+    python tools/build_registry.py ../shared/data            # print the registry
+    python tools/build_registry.py ../shared/data --install  # write registry.txt and copy the
+                                                             # packaged files into the package
 
-Each line is ``<relative path> sha256:<hash> <public URL or ->``. The URL is the raw file in the
-public repository snapshot named in ``shared/data/PROVENANCE.md``; ``-`` marks files that were
-derived by the assembler of the data set (no public URL: they must come from a local data dir).
+Each registry line is ``<relative path> sha256:<hash> <public URL or -> <packaged|optional>``.
+The URL is the raw file in the public repository snapshot named in ``PROVENANCE.md``; ``-``
+marks files derived by the assembler of the data set (no public URL). *Packaged* files (those
+the package or its test suite reads, :data:`PACKAGED`) ship inside the package under
+``src/neutrissimo/data/`` together with ``PROVENANCE.md``; every other entry is *optional* and
+must have a public URL. Files without a URL that nothing reads are left out (:data:`DROPPED`),
+so no entry remains that a user cannot obtain.
 """
 
 from __future__ import annotations
 
 import hashlib
+import shutil
 import sys
 from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+REGISTRY = ROOT / "src/neutrissimo/io/registry.txt"
+PACKAGE_DATA = ROOT / "src/neutrissimo/data"
 
 RAW = "https://raw.githubusercontent.com"
 REPOS = {
@@ -118,6 +129,52 @@ RULES: list[tuple[str, str, str]] = [
 ]
 
 
+#: Packaged files (prefixes): everything the package reads at run time (fluxes of every beam,
+#: mode and flavour, the 2020 MiniBooNE release and digitizations, the efficiency table, the
+#: MINERvA dE/dx digitizations, the existing and published limits, the nuclear tables), plus the
+#: few independent tables the test suite cross-checks them against.
+PACKAGED: tuple[str, ...] = (
+    "nuclear/",
+    # fluxes: load_flux(...) for every beam / mode / flavour / source
+    "fluxes/bnb/MiniBooNE_nu_mode_flux.dat",
+    "fluxes/bnb/MiniBooNE_nubar_mode_flux.dat",
+    "fluxes/numi/minerva_LE_official_release/",
+    "fluxes/numi/ME_digitized_raw/",
+    "fluxes/numi/LeptonInjector_tables/ME_FHC_numu.txt",
+    "fluxes/numi/siren_NUMI-v1.0/NUMI_FHC_ME.dat",
+    "fluxes/numi/siren_NUMI-v1.0/NUMI_RHC_ME.dat",
+    "fluxes/numi/siren_NUMI-v1.0/NUMI_RHC_ME_unofficial.dat",
+    # MiniBooNE: the 2020 neutrino-mode release (fit, 3+1 closure), cos(theta), efficiency
+    "miniboone/release_2020_numode/",
+    "miniboone/digitized_2020/Costheta_bin_edges.dat",
+    "miniboone/digitized_2020/cosTheta_",
+    "miniboone/efficiency/eg_effs.dat",
+    # MINERvA dE/dx digitizations and published limit curves; other experiments' limits
+    "minerva_nue/LE_FHC_Park2016/",
+    "minerva_nue/ME_FHC_Valencia2019/",
+    "minerva_nue/ME_RHC_Zazueta2023/published_limit_curves/",
+    "existing_limits/",
+    # independent tables the test suite compares the fluxes with
+    "fluxes/bnb/BNB_numu_flux_LeptonInjector.txt",
+    "fluxes/bnb/MiniBooNE_FHC_perGeV_DarkNews.dat",
+    "fluxes/numi/LeptonInjector_tables/LE_FHC_",
+    "fluxes/numi/siren_NUMI-v1.0/NUMI_FHC_ME_unofficial.dat",
+    "fluxes/numi/siren_NUMI-v1.0/NUMI_FHC_LE.dat",
+    "fluxes/numi/siren_NUMI-v1.0/NUMI_RHC_LE.dat",
+)
+#: Files without a public URL that nothing reads: left out of the registry (their content is
+#: described in PROVENANCE.md; the numbers the package uses from them live in its TOMLs).
+DROPPED: tuple[str, ...] = (
+    "detector_geometry/siren_v1/README_",
+    "minerva_nue/ME_RHC_Zazueta2023/text_numbers.csv",
+    "minerva_nue/analysis_parameters.csv",
+    "miniboone/eventlevel_2020/data_neutrino_mode_nue_sample_EnuQE.csv",
+    "miniboone/eventlevel_2020/mc_neutrino_mode_nue_sample.csv",
+    "miniboone/release_2020_numode/RELEASE_PAGE",
+    "miniboone/release_2020_combined/RELEASE_PAGE",
+)
+
+
 def source_url(relpath: str) -> str:
     """Public raw URL of ``relpath`` (``-`` when the file was derived and has none)."""
     for prefix, tag, folder in RULES:
@@ -129,15 +186,66 @@ def source_url(relpath: str) -> str:
     return "-"
 
 
-def main(root: str) -> None:
-    base = Path(root)
-    for path in sorted(p for p in base.rglob("*") if p.is_file()):
-        rel = path.relative_to(base).as_posix()
-        if rel == "PROVENANCE.md":
+PACKAGED_NOTE = """\
+<!-- written by tools/build_registry.py -->
+# Data shipped with neutrissimo
+
+This folder holds the public data files the package reads at run time (and the few tables its
+tests compare them with), copied from the data set described below. `../io/registry.txt` lists
+every file with its sha256, its public source URL (`-`: derived by the assembler of the data set;
+see below) and whether it is packaged here or optional (downloaded on request by
+`neutrissimo data fetch`). `neutrissimo.io.data.fetch` verifies every copy against that sha256.
+`NEUTRISSIMO_DATA_DIR` overrides this folder. The statements below about a separate data folder
+describe how the data set was assembled; they predate shipping the files with the package.
+
+"""
+
+
+def is_packaged(relpath: str) -> bool:
+    """Whether ``relpath`` ships inside the package (a prefix of :data:`PACKAGED` matches)."""
+    return relpath.startswith(PACKAGED)
+
+
+def registry_lines(root: Path) -> list[str]:
+    """One registry line per data file under ``root`` (PROVENANCE.md and DROPPED excluded)."""
+    lines = []
+    for path in sorted(p for p in root.rglob("*") if p.is_file()):
+        rel = path.relative_to(root).as_posix()
+        if rel == "PROVENANCE.md" or rel.startswith(DROPPED):
             continue
         digest = hashlib.sha256(path.read_bytes()).hexdigest()
-        print(f"{rel} sha256:{digest} {source_url(rel)}")
+        url = source_url(rel)
+        kind = "packaged" if is_packaged(rel) else "optional"
+        if url == "-" and kind == "optional":
+            raise SystemExit(f"{rel}: no public URL and not packaged; package it or drop it.")
+        lines.append(f"{rel} sha256:{digest} {url} {kind}")
+    return lines
+
+
+def install(root: Path, lines: list[str]) -> None:
+    """Write ``registry.txt`` and copy the packaged files (and PROVENANCE.md) into the package."""
+    header = "# tools/build_registry.py: <path> sha256:<hash> <url|-> <packaged|optional>\n"
+    REGISTRY.write_text(header + "\n".join(lines) + "\n")
+    if PACKAGE_DATA.exists():
+        shutil.rmtree(PACKAGE_DATA)
+    for line in lines:
+        rel, *_, kind = line.split()
+        if kind == "packaged":
+            target = PACKAGE_DATA / rel
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(root / rel, target)
+    provenance = (root / "PROVENANCE.md").read_text()
+    (PACKAGE_DATA / "PROVENANCE.md").write_text(PACKAGED_NOTE + provenance)
+
+
+def main(argv: list[str]) -> None:
+    root = Path(argv[0] if argv else "../shared/data")
+    lines = registry_lines(root)
+    if "--install" in argv:
+        install(root, lines)
+    else:
+        print("\n".join(lines))
 
 
 if __name__ == "__main__":
-    main(sys.argv[1] if len(sys.argv) > 1 else "../shared/data")
+    main(sys.argv[1:])

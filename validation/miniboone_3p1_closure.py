@@ -7,7 +7,7 @@ official contour points; official and our surfaces side by side) into the output
 
 Usage::
 
-    NEUTRISSIMO_DATA_DIR=/path/to/data python validation/miniboone_3p1_closure.py OUT_DIR
+    python validation/miniboone_3p1_closure.py OUT_DIR
         [--no-log-det]   # plain chi^2 instead of -2 ln L (shows why ln det C is needed)
 """
 

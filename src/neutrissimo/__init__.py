@@ -32,11 +32,14 @@ from neutrissimo.exceptions import (
     PhysicsDomainError,
     UnknownNucleusError,
 )
+from neutrissimo.experiments.minerva.spectra import dedx_hists as minerva_dedx_hists
 from neutrissimo.experiments.miniboone.likelihood import (
     MiniBooNECosThetaLikelihood,
     MiniBooNEEnergyLikelihood,
 )
 from neutrissimo.experiments.miniboone.oscillations import AppearancePredictor
+from neutrissimo.experiments.miniboone.spectra import prediction_hists as miniboone_hists
+from neutrissimo.experiments.miniboone.spectra import release_hists as miniboone_release_hists
 from neutrissimo.experiments.response import DetectorResponse, Reconstructed
 from neutrissimo.experiments.setups import SETUP_NAMES, load_setup
 from neutrissimo.physics.cross_sections import (
@@ -55,6 +58,7 @@ from neutrissimo.simulation.cross_section_tables import CrossSectionTable, tabul
 from neutrissimo.simulation.events import Events, WeightSummary, read_events
 from neutrissimo.simulation.injection import InjectionSettings, Setup, generate
 from neutrissimo.statistics.contours import contour_paths
+from neutrissimo.statistics.hists import from_hist, to_hist, weighted_hist
 from neutrissimo.statistics.limits import coupling_limit, coupling_limits
 from neutrissimo.statistics.profile import signal_upper_limit
 from neutrissimo.statistics.wilks import delta_chi2_threshold
@@ -98,11 +102,15 @@ __all__ = [
     "dsigma_dq2",
     "dsigma_dy",
     "flux_averaged_cross_section",
+    "from_hist",
     "generate",
     "load_detector",
     "load_flux",
     "load_setup",
     "make_target",
+    "minerva_dedx_hists",
+    "miniboone_hists",
+    "miniboone_release_hists",
     "nuclear_form_factor",
     "nucleon_form_factors",
     "nucleus",
@@ -112,5 +120,7 @@ __all__ = [
     "sample_photon_cos",
     "signal_upper_limit",
     "tabulate",
+    "to_hist",
     "total_cross_section",
+    "weighted_hist",
 ]

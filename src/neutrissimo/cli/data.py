@@ -7,30 +7,31 @@ from typing import Annotated
 import typer
 
 from neutrissimo.cli.common import data_app, friendly_errors
+from neutrissimo.exceptions import NeutrissimoError
 
 __all__: list[str] = []
 
 
 @data_app.command("list")
 def data_list() -> None:
-    """List the registered data files and their public sources."""
+    """List the registered data files: shipped with the package, or optional with their URL."""
     from neutrissimo.io.data import registry
 
     for entry in registry().values():
-        typer.echo(f"{entry.path}  {entry.url or '(derived; no public URL)'}")
+        typer.echo(f"{entry.path}  {'packaged' if entry.packaged else f'optional {entry.url}'}")
 
 
 @data_app.command("verify")
+@friendly_errors
 def data_verify() -> None:
-    """Check every registered file is present with the right checksum (no download)."""
-    from neutrissimo.io.data import verify_all
+    """Check every shipped (or overriding) file's checksum; optional files are not downloaded."""
+    from neutrissimo.io.data import verify_report
 
-    status = verify_all(download=False)
-    bad = {k: v for k, v in status.items() if v != "ok"}
-    typer.echo(f"{len(status) - len(bad)}/{len(status)} data files present and verified.")
-    for message in bad.values():
-        typer.echo(f"  {message}", err=True)
-    if bad:
+    summary, errors = verify_report()
+    typer.echo(summary)
+    for message in errors:
+        typer.echo(f"error: {message}", err=True)
+    if errors:
         raise typer.Exit(1)
 
 
@@ -39,11 +40,15 @@ def data_verify() -> None:
 def data_fetch(
     paths: Annotated[list[str] | None, typer.Argument(help="Registered paths to download.")] = None,
     all_files: Annotated[
-        bool, typer.Option("--all", help="Fetch every registered file.", metavar="")
+        bool, typer.Option("--all", help="Fetch every optional file (the rest ships).", metavar="")
     ] = False,
 ) -> None:
-    """Download data files into the user cache (when online)."""
+    """Download optional data files into the user cache (when online)."""
     from neutrissimo.io.data import fetch, registry
 
+    if not paths and not all_files:
+        raise NeutrissimoError(
+            "Nothing to fetch: give registered paths (see `neutrissimo data list`) or --all."
+        )
     for relpath in registry() if all_files else (paths or []):
         typer.echo(f"{relpath}: {fetch(relpath)}")

@@ -132,6 +132,9 @@ def limits_minerva(
     background_file: Annotated[
         Path | None, typer.Option("--background-file", help="dE/dx background for me-rhc.")
     ] = None,
+    export_pyhf: Annotated[
+        Path | None, typer.Option("--export-pyhf", help="Folder for pyhf workspaces (JSON).")
+    ] = None,
     mc_stat: MCStat = True,
     as_json: AsJson = False,
 ) -> None:
@@ -161,6 +164,8 @@ def limits_minerva(
             f"--bkg-uncertainty must be a fraction >= 0 (0.3 for 30 %), got {eta!r}."
         )
     check_writable(output, folder=True)
+    if export_pyhf is not None:
+        check_writable(export_pyhf, folder=True)
     check_scheduler(scheduler, workers)
     grid = paper.scans.minerva.grid(masses, couplings, events, seed)
     histograms = {}  # the dE/dx files are read (and checked) before any simulation
@@ -181,6 +186,10 @@ def limits_minerva(
     )
     preferred = read_preferred_regions(miniboone) if miniboone is not None else ()
     written, summary = write_minerva_outputs(output, scans, limits, histograms, preferred)
+    if export_pyhf is not None:  # one HistFactory workspace per sample and mass
+        from neutrissimo.analyses.pyhf_export import export_minerva_limits
+
+        written += export_minerva_limits(export_pyhf, scans, limits, histograms)
     lines = []
     for name, entry in summary["samples"].items():
         if entry["has_data"]:

@@ -30,7 +30,7 @@ def simulate(
         int, typer.Option("--events", help="Events to generate (>= 1).", min=1)
     ] = 100_000,
     output: Annotated[
-        Path | None, typer.Option("--output", "-o", help="Parquet file to write.")
+        Path | None, typer.Option("--output", "-o", help="*.hepmc3: NuHepMC; else Parquet.")
     ] = None,
     d_tau: Annotated[float, typer.Option("--d-tau", help="d_tau [GeV^-1].")] = 0.0,
     d_e: Annotated[float, typer.Option("--d-e", help="d_e [GeV^-1].")] = 0.0,
@@ -66,7 +66,8 @@ def simulate(
     summary = sample.summary()
     wall = sample.metadata["wall_time_s"]
     if output is not None:
-        sample.to_parquet(output)
+        write = sample.to_hepmc3 if output.suffix == ".hepmc3" else sample.to_parquet
+        write(output)
     payload = {
         "experiment": experiment,
         "m_N_GeV": hnl.m_N,

@@ -1,15 +1,24 @@
 """Registry of the public data files neutrissimo reads (fluxes, data releases, nuclear tables).
 
-The package never ships these files. Each one is known by its path relative to a data folder,
-its sha256 and the public URL it comes from (``registry.txt`` beside this module; regenerate it
-with ``tools/build_registry.py``). :func:`fetch` looks for a file
+Every file is known by its path relative to a data folder, its sha256, its public source and
+whether it ships with the package (``registry.txt`` beside this module; regenerate it with
+``tools/build_registry.py``). The files the package reads at run time (a few MB: fluxes, the
+MiniBooNE release files, the MINERvA digitizations, the nuclear tables) are *packaged*: they
+are installed with neutrissimo under ``neutrissimo/data/`` with their ``PROVENANCE.md``, as
+DarkNews ships its fluxes and ``particle`` its tables, so the package works offline and with no
+configuration (batch nodes, Dask workers). The other entries are *optional* reference files that
+no code path needs; each has a public URL and is downloaded only on request.
 
-1. in ``$NEUTRISSIMO_DATA_DIR`` (CI points it at ``../shared/data``),
-2. in the user cache (``pooch.os_cache("neutrissimo")``),
-3. and, if it has a public URL, downloads it into the cache (``neutrissimo data fetch``).
+:func:`fetch` looks for a file
 
-A file found with the wrong checksum, a file missing everywhere, or a path that is not in the
-registry raises :class:`~neutrissimo.exceptions.DataFileError` with the fix in its message.
+1. in ``$NEUTRISSIMO_DATA_DIR`` if it is set (an override; it must be an existing folder),
+2. in the package's own data folder (packaged entries),
+3. in the user cache (``pooch.os_cache("neutrissimo")``),
+4. and, for an optional entry, downloads it from its public URL into the cache.
+
+Every copy is checked against the registry's sha256. A file found with the wrong checksum, a file
+missing everywhere, or a path that is not in the registry raises
+:class:`~neutrissimo.exceptions.DataFileError` with a one-line message that names the fix.
 """
 
 from __future__ import annotations
@@ -28,47 +37,89 @@ from neutrissimo.exceptions import DataFileError
 
 __all__ = [
     "DATA_DIR_ENV",
+    "NOT_DOWNLOADED",
     "RegistryEntry",
     "cache_dir",
     "fetch",
     "load_table",
+    "override_dir",
+    "packaged_dir",
     "registry",
     "verify_all",
+    "verify_report",
 ]
 
-#: Environment variable naming the local folder that holds the public data files.
+#: Environment variable naming a local folder that overrides the packaged data files.
 DATA_DIR_ENV = "NEUTRISSIMO_DATA_DIR"
+#: Status of an optional file that is not downloaded (see :func:`verify_all`).
+NOT_DOWNLOADED = "optional, not downloaded"
 
 
 @dataclass(frozen=True)
 class RegistryEntry:
-    """One public data file: relative path, sha256 and public URL (``None`` if derived)."""
+    """One public data file.
+
+    Attributes:
+        path: path relative to a data folder, e.g. ``"nuclear/ame2020_mass20_1.txt"``.
+        sha256: hex digest every copy must have.
+        url: public raw URL of the file, ``None`` for a file derived by the assembler of the
+            data set (then it is packaged, never downloaded).
+        packaged: shipped inside the package (``neutrissimo/data/<path>``).
+    """
 
     path: str
     sha256: str
     url: str | None
+    packaged: bool
 
 
 @functools.cache
 def registry() -> dict[str, RegistryEntry]:
-    """All registered data files, keyed by relative path."""
+    """All registered data files, keyed by relative path.
+
+    Each line of ``registry.txt`` reads ``<path> sha256:<hex> <url or -> <packaged|optional>``.
+    """
     text = resources.files(__package__).joinpath("registry.txt").read_text()
     entries: dict[str, RegistryEntry] = {}
     for line in text.splitlines():
         if not line.strip() or line.startswith("#"):
             continue
-        path, digest, url = line.split()
+        path, digest, url, kind = line.split()
         entries[path] = RegistryEntry(
-            path, digest.removeprefix("sha256:"), None if url == "-" else url
+            path, digest.removeprefix("sha256:"), None if url == "-" else url, kind == "packaged"
         )
     return entries
 
 
+def packaged_dir() -> Path:
+    """The folder inside the installed package that holds the packaged data files."""
+    return Path(str(resources.files("neutrissimo").joinpath("data")))
+
+
 def cache_dir() -> Path:
-    """The user cache folder where downloaded data files are kept."""
+    """The user cache folder where downloaded optional data files are kept."""
     import pooch
 
     return Path(pooch.os_cache("neutrissimo"))
+
+
+def override_dir() -> Path | None:
+    """The folder named by ``$NEUTRISSIMO_DATA_DIR``, or ``None`` if the variable is unset.
+
+    Raises:
+        DataFileError: the variable is set but does not name an existing folder.
+    """
+    value = os.environ.get(DATA_DIR_ENV)
+    if not value:
+        return None
+    folder = Path(value).expanduser()
+    if not folder.is_dir():
+        raise DataFileError(
+            f"{DATA_DIR_ENV}={value} is not an existing folder. Fix: point it at a folder that "
+            f"holds the data files (fluxes/, miniboone/, nuclear/ ...) or unset it to use the "
+            "files shipped with neutrissimo."
+        )
+    return folder
 
 
 @functools.cache
@@ -77,21 +128,40 @@ def _sha256(path: Path, mtime_ns: int, size: int) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def _checked(path: Path, entry: RegistryEntry) -> Path:
+def _checked(path: Path, entry: RegistryEntry, fix: str) -> Path:
     stat = path.stat()
     digest = _sha256(path, stat.st_mtime_ns, stat.st_size)
     if digest != entry.sha256:
         raise DataFileError(
-            f"Data file '{entry.path}' at {path} is corrupted or a different version: its sha256 "
-            f"is {digest}, the registry expects {entry.sha256}. Fix: replace it with the original "
-            f"file (`neutrissimo data fetch {entry.path}` downloads it"
-            + (
-                f" from {entry.url})."
-                if entry.url
-                else "; it has no public URL, copy it from the neutrissimo data folder)."
-            )
+            f"Data file '{entry.path}' at {path} is corrupted or a different version (sha256 "
+            f"{digest[:12]}..., the registry expects {entry.sha256[:12]}...). Fix: {fix}"
         )
     return path
+
+
+def _unregistered(relpath: str) -> DataFileError:
+    close = [p for p in registry() if Path(p).name == Path(relpath).name]
+    hint = f" Did you mean {close[0]!r}?" if close else ""
+    return DataFileError(
+        f"'{relpath}' is not a registered neutrissimo data file.{hint} "
+        "`neutrissimo data list` shows the registry."
+    )
+
+
+def _candidates(entry: RegistryEntry) -> list[tuple[Path, str]]:
+    """Where ``entry`` may be, in lookup order, each with the fix for a corrupted copy."""
+    relpath = entry.path
+    places: list[tuple[Path, str]] = []
+    override = override_dir()
+    if override is not None:
+        fix = f"replace it with the original file or unset {DATA_DIR_ENV}."
+        places.append((override / relpath, fix))
+    if entry.packaged:
+        places.append((packaged_dir() / relpath, "reinstall neutrissimo (damaged installation)."))
+    else:
+        fix = f"delete it and run `neutrissimo data fetch {relpath}`."
+        places.append((cache_dir() / relpath, fix))
+    return places
 
 
 def fetch(relpath: str, *, download: bool = True) -> Path:
@@ -99,45 +169,35 @@ def fetch(relpath: str, *, download: bool = True) -> Path:
 
     Args:
         relpath: path relative to the data folder, e.g. ``"nuclear/ame2020_mass20_1.txt"``.
-        download: fetch a missing file from its public URL into the cache (default) or not.
+        download: fetch a missing optional file from its public URL into the cache (default)
+            or not. Packaged files never need a download.
 
     Raises:
-        DataFileError: ``relpath`` is not registered, or the file is missing (and cannot be
-            downloaded), or its checksum does not match.
+        DataFileError: ``relpath`` is not registered, ``$NEUTRISSIMO_DATA_DIR`` is not a folder,
+            or the file is missing (and cannot be downloaded), or its checksum does not match.
     """
     entry = registry().get(relpath)
     if entry is None:
-        close = [p for p in registry() if Path(p).name == Path(relpath).name]
-        hint = f" Did you mean {close[0]!r}?" if close else ""
+        raise _unregistered(relpath)
+    places = _candidates(entry)
+    for path, fix in places:
+        if path.is_file():
+            return _checked(path, entry, fix)
+    if entry.packaged:
         raise DataFileError(
-            f"'{relpath}' is not a registered neutrissimo data file.{hint} "
-            "`neutrissimo data list` shows the registry."
+            f"Data file '{relpath}' ships with neutrissimo but is missing from "
+            f"{packaged_dir()}. Fix: reinstall neutrissimo (the installation is incomplete)."
         )
-    looked: list[str] = []
-    env = os.environ.get(DATA_DIR_ENV)
-    if env:
-        candidate = Path(env).expanduser() / relpath
-        if candidate.is_file():
-            return _checked(candidate, entry)
-        looked.append(f"{DATA_DIR_ENV}={env} (no such file there)")
-    else:
-        looked.append(f"{DATA_DIR_ENV} (not set)")
-    cached = cache_dir() / relpath
-    if cached.is_file():
-        return _checked(cached, entry)
-    looked.append(f"the cache {cache_dir()}")
-    if entry.url is None or not download:
+    if not download or entry.url is None:
+        looked = " and ".join(str(path)[: -len(relpath) - 1] for path, _ in places)
         raise DataFileError(
-            f"Data file '{relpath}' was not found; looked in {' and '.join(looked)}. "
-            + ("It has no public download URL. " if entry.url is None else "")
-            + "Fix: `export {DATA_DIR_ENV}=/path/to/neutrissimo/data` "
-            "(the folder holding fluxes/, miniboone/, nuclear/ ...)"
-            + (f", or `neutrissimo data fetch {relpath}`." if entry.url else ".")
+            f"Optional data file '{relpath}' is not downloaded (looked in {looked}). "
+            f"Fix: `neutrissimo data fetch {relpath}` when online."
         )
-    return _download(entry, looked)
+    return _download(entry)
 
 
-def _download(entry: RegistryEntry, looked: list[str]) -> Path:
+def _download(entry: RegistryEntry) -> Path:
     import pooch
 
     target = cache_dir() / entry.path
@@ -150,10 +210,10 @@ def _download(entry: RegistryEntry, looked: list[str]) -> Path:
             progressbar=False,
         )
     except Exception as exc:  # network errors, HTTP errors and hash mismatches alike
+        reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         raise DataFileError(
-            f"Data file '{entry.path}' was not found (looked in {' and '.join(looked)}) and "
-            f"downloading it from {entry.url} failed: {exc}. Fix: `export {DATA_DIR_ENV}="
-            "/path/to/neutrissimo/data`, or run `neutrissimo data fetch --all` when online."
+            f"Downloading optional data file '{entry.path}' from {entry.url} failed ({reason}). "
+            f"Fix: retry `neutrissimo data fetch {entry.path}` when online."
         ) from exc
     return target
 
@@ -189,9 +249,21 @@ def load_table(relpath: str, *, ncols: int | None = None, **loadtxt_kwargs: obje
 
 
 def verify_all(*, download: bool = False) -> dict[str, str]:
-    """Check every registered file; returns ``{path: "ok" | error message}``."""
+    """Check every registered file; returns ``{path: "ok" | NOT_DOWNLOADED | error message}``.
+
+    An optional file that is nowhere on disk (and ``download`` is false) is reported as
+    :data:`NOT_DOWNLOADED`, which is not an error: nothing in the package needs it.
+
+    Raises:
+        DataFileError: ``$NEUTRISSIMO_DATA_DIR`` is set but not a folder.
+    """
+    override_dir()
     status: dict[str, str] = {}
-    for relpath in registry():
+    for relpath, entry in registry().items():
+        absent = not any(path.is_file() for path, _ in _candidates(entry))
+        if absent and not entry.packaged and not download:
+            status[relpath] = NOT_DOWNLOADED
+            continue
         try:
             fetch(relpath, download=download)
         except DataFileError as exc:
@@ -199,3 +271,16 @@ def verify_all(*, download: bool = False) -> dict[str, str]:
         else:
             status[relpath] = "ok"
     return status
+
+
+def verify_report() -> tuple[str, list[str]]:
+    """(one-line summary, error messages) of :func:`verify_all` without downloads."""
+    status = verify_all(download=False)
+    errors = [v for v in status.values() if v not in ("ok", NOT_DOWNLOADED)]
+    optional = sum(v == NOT_DOWNLOADED for v in status.values())
+    verified = len(status) - len(errors) - optional
+    return (
+        f"{verified}/{len(status)} data files present and verified; {optional} optional files "
+        "not downloaded (nothing needs them).",
+        errors,
+    )

@@ -1,8 +1,9 @@
 """What made a result: the package version and a fingerprint of every shipped configuration.
 
 :func:`configuration_fingerprint` hashes (sha256) the package's shipped TOML files (detectors,
-setups, analysis numbers) and its data registry (the sha256 of every data file), so any change of
-a number that enters a result changes the fingerprint. Checkpoints and outputs record it with the
+setups, analysis numbers) and its data registry (the sha256 of every data file, which stands for
+the shipped data files themselves), so any change of a number that enters a result changes the
+fingerprint. Checkpoints and outputs record it with the
 version (:func:`provenance`), and a checkpoint is reused only when it matches.
 """
 
@@ -31,6 +32,8 @@ def configuration_fingerprint() -> str:
         folder = stack.pop()
         for item in folder.iterdir():
             if item.is_dir():
+                if folder == root and item.name == "data":
+                    continue  # the shipped data files: their sha256 are in the registry
                 stack.append(item)
             elif item.name.endswith(_SUFFIXES):
                 files.append(item)

@@ -135,11 +135,17 @@ def plot_fig8(
 # --------------------------------------------------------------------------------------------
 
 
+def _counts(name: str, values: object) -> NDArray[np.float64]:
+    """Bin contents of an array or of a ``hist.Hist`` (UHI ``values()``)."""
+    getter = getattr(values, "values", None)
+    return _as_1d(name, getter() if callable(getter) else values)  # type: ignore[arg-type]
+
+
 def plot_fig9(
     edges: ArrayLike,
-    backgrounds: Sequence[ArrayLike],
-    signals: Sequence[ArrayLike],
-    data: Sequence[ArrayLike | None],
+    backgrounds: Sequence[object],
+    signals: Sequence[object],
+    data: Sequence[object | None],
     labels: Sequence[str],
     *,
     cut: float = 4.5,
@@ -148,47 +154,63 @@ def plot_fig9(
 ) -> Figure:
     """Fig. 9: dE/dx distributions, one panel per sample, in events per MeV/1.7cm.
 
+    Drawn with ``mplhep.histplot`` (``binwnorm=1``: per unit dE/dx): the signal filled and
+    stacked on the filled background, data as points with Poisson errors sqrt(n).
+
     Args:
         edges: dE/dx bin edges (MeV/1.7cm).
-        backgrounds, signals: events per bin for each sample (signal stacked on background).
-        data: observed events per bin per sample (``None``: no data points for that sample).
+        backgrounds, signals: events per bin for each sample (signal stacked on background),
+            as arrays or ``hist.Hist`` (e.g. from :func:`~neutrissimo.experiments.minerva.
+            spectra.dedx_hists`).
+        data: observed events per bin per sample, array or ``hist.Hist`` (``None``: no data
+            points for that sample).
         labels: panel titles (e.g. "LE FHC").
     """
+    import mplhep
+
     e = _as_1d("edges", edges)
     widths = np.diff(e)
-    centres = 0.5 * (e[1:] + e[:-1])
     n = len(labels)
     if not (len(backgrounds) == len(signals) == len(data) == n) or n == 0:
         raise ConfigurationError("Need one background, signal, data entry and label per panel.")
     fig = Figure(figsize=(6.0, 3.0 * n))
     axes = np.atleast_1d(fig.subplots(n, 1, squeeze=False)[:, 0])
     for ax, bkg, sig, obs, label in zip(axes, backgrounds, signals, data, labels, strict=True):
-        b = _as_1d("background", bkg)
-        s = _as_1d("signal", sig)
+        b = _counts("background", bkg)
+        s = _counts("signal", sig)
         if b.shape != widths.shape or s.shape != widths.shape:
             raise ConfigurationError(f"{label}: background and signal need one value per bin.")
-        ax.stairs(b / widths, e, fill=True, color="#9BB7E0", label="SM background")
-        ax.stairs(
-            (b + s) / widths, e, baseline=b / widths, fill=True, color="#E58FAF", label=signal_label
+        mplhep.histplot(
+            [b, s],
+            e,
+            stack=True,
+            binwnorm=1,
+            histtype="fill",
+            color=["#9BB7E0", "#E58FAF"],
+            label=["SM background", signal_label],
+            ax=ax,
         )
         if obs is not None:
-            d = _as_1d("data", obs)
-            ax.errorbar(
-                centres,
-                d / widths,
-                yerr=np.sqrt(d) / widths,
-                xerr=widths / 2,
-                fmt="o",
-                ms=3,
+            d = _counts("data", obs)
+            mplhep.histplot(
+                d,
+                e,
+                yerr=np.sqrt(d),
+                binwnorm=1,
+                histtype="errorbar",
+                xerr=True,
                 color="k",
-                lw=1,
+                markersize=3,
+                elinewidth=1,
                 label="data",
+                ax=ax,
             )
         ax.axvline(cut, color="k", ls="--", lw=1.0)
         ax.set_xlim(e[0], e[-1])
         ax.set_ylim(bottom=0)
         ax.set_title(label, fontsize=10)
         ax.set_ylabel("events / (MeV/1.7cm)")
+        ax.set_xlabel("")
         ax.legend(frameon=False, fontsize=8)
     axes[-1].set_xlabel("dE/dx [MeV/1.7cm]")
     fig.tight_layout()

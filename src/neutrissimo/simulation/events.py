@@ -216,6 +216,19 @@ class Events:
             pq.write_table(table, tmp)
         return path
 
+    def to_hepmc3(
+        self,
+        path: str | os.PathLike[str],
+        model: DipoleModel | None = None,
+        *,
+        include_zero_weight: bool = False,
+    ) -> Path:
+        """Write the sample as a NuHepMC (HepMC3 ASCII) file, CV weights at ``model``
+        (default: the sample's); see :func:`neutrissimo.simulation.hepmc.write_hepmc3`."""
+        from neutrissimo.simulation.hepmc import write_hepmc3
+
+        return write_hepmc3(self, path, model, include_zero_weight=include_zero_weight)
+
 
 def read_events(path: str | os.PathLike[str]) -> Events:
     """Read a sample written by :meth:`Events.to_parquet`.

@@ -12,6 +12,7 @@ from neutrissimo.experiments.minerva import (
     release,
     response,
     selection,
+    spectra,
 )
 from neutrissimo.experiments.minerva.config import *  # noqa: F403
 from neutrissimo.experiments.minerva.likelihood import *  # noqa: F403
@@ -19,6 +20,7 @@ from neutrissimo.experiments.minerva.reconstruction import *  # noqa: F403
 from neutrissimo.experiments.minerva.release import *  # noqa: F403
 from neutrissimo.experiments.minerva.response import *  # noqa: F403
 from neutrissimo.experiments.minerva.selection import *  # noqa: F403
+from neutrissimo.experiments.minerva.spectra import *  # noqa: F403
 
 __all__ = [
     *config.__all__,
@@ -27,4 +29,5 @@ __all__ = [
     *release.__all__,
     *response.__all__,
     *selection.__all__,
+    *spectra.__all__,
 ]

@@ -6,12 +6,20 @@ miniboone`` then ``miniboone.detector_response(...)`` works; each lives in one m
 :mod:`.oscillations` (3+1 appearance) and :mod:`.official_3p1` (the official 3+1 surface).
 """
 
-from neutrissimo.experiments.miniboone import config, likelihood, reconstruction, release, response
+from neutrissimo.experiments.miniboone import (
+    config,
+    likelihood,
+    reconstruction,
+    release,
+    response,
+    spectra,
+)
 from neutrissimo.experiments.miniboone.config import *  # noqa: F403
 from neutrissimo.experiments.miniboone.likelihood import *  # noqa: F403
 from neutrissimo.experiments.miniboone.reconstruction import *  # noqa: F403
 from neutrissimo.experiments.miniboone.release import *  # noqa: F403
 from neutrissimo.experiments.miniboone.response import *  # noqa: F403
+from neutrissimo.experiments.miniboone.spectra import *  # noqa: F403
 
 __all__ = [
     *config.__all__,
@@ -19,4 +27,5 @@ __all__ = [
     *reconstruction.__all__,
     *release.__all__,
     *response.__all__,
+    *spectra.__all__,
 ]
