@@ -62,7 +62,7 @@ def test_xsec_json_has_per_energy_channels():
             ["xsec", "--target", "C12", "--mass", "0.05", "--energy", "1", "--form-factor", "box"],
             "form factor",
         ),
-        (["model", "--mass", "-1"], "positive"),
+        (["model", "--mass", "-1", "--d-mu", "1e-6"], "positive"),
         (["model", "--mass", "0.1", "--d-mu", "-1e-6"], "d_mu"),
     ],
 )

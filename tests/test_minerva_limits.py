@@ -8,6 +8,7 @@ import pytest
 from neutrissimo import ConfigurationError, DataFileError, DipoleModel
 from neutrissimo.analyses.minerva_limits import mass_task, run_minerva_scan, sample_limits
 from neutrissimo.analyses.scan import MassPoint, ScanGrid
+from neutrissimo.analyses.scenarios import served_couplings
 from neutrissimo.experiments import minerva
 from neutrissimo.statistics.profile import signal_upper_limit
 
@@ -36,11 +37,13 @@ def test_n_fid_equals_the_event_weights():
     from neutrissimo.experiments.setups import load_setup
     from neutrissimo.simulation.injection import generate
 
+    setup = load_setup("minerva-le-fhc")
     events = generate(
-        load_setup("minerva-le-fhc"),
+        setup,
         DipoleModel(m_N=0.1, d_mu=1e-6),
         5_000,
         np.random.default_rng(4),
+        couplings=served_couplings((1e-6, 1e-5), setup.injection.couplings),
     )
     for i, d in enumerate((1e-6, 1e-5)):
         assert out.n_fid[0, i] == pytest.approx(

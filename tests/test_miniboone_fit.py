@@ -19,7 +19,7 @@ from neutrissimo.analyses.miniboone_fit import (
     write_miniboone_outputs,
 )
 from neutrissimo.analyses.scan import MassPoint, ScanGrid
-from neutrissimo.analyses.scenarios import d_tau_of
+from neutrissimo.analyses.scenarios import d_tau_of, served_couplings
 from neutrissimo.experiments import miniboone
 from neutrissimo.experiments.setups import load_setup
 from neutrissimo.simulation.injection import generate
@@ -44,7 +44,9 @@ def test_histograms_equal_a_direct_reweighting():
     """The bincount histograms of mass_task equal numpy histograms of the same events."""
     hist = mass_task(MassPoint(0.2, (1e-6,), 5_000), np.random.default_rng(3)).scenario("none")
     rng = np.random.default_rng(3)
-    events = generate(load_setup("miniboone"), DipoleModel(m_N=0.2, d_mu=1e-6), 5_000, rng)
+    setup = load_setup("miniboone")
+    served = served_couplings((1e-6,), setup.injection.couplings)  # what the task serves
+    events = generate(setup, DipoleModel(m_N=0.2, d_mu=1e-6), 5_000, rng, couplings=served)
     events = events.select(events["weight_production"] > 0)
     config = miniboone.load_config()
     reco = miniboone.detector_response(
