@@ -74,7 +74,7 @@ def test_bad_input_is_one_line_and_status_2(args, fragment):
 
 
 def test_demo_writes_the_figures(tmp_path):
-    result = runner.invoke(app, ["demo", "--output", str(tmp_path)])
+    result = runner.invoke(app, ["demo", "--output", str(tmp_path), "--events", "3000"])
     assert result.exit_code == 0, result.output
     assert "c tau = 1.529 cm" in result.stdout
     for name in ("fig13_form_factors.png", "fig14_cross_sections.png", "fig15_helicity_ratio.png"):
@@ -99,7 +99,7 @@ def test_simulate_writes_events_and_a_summary(tmp_path):
 
 
 def test_fit_and_limits_commands(tmp_path):
-    small = ["--masses", "2", "--couplings", "3", "--events", "3000"]
+    small = ["--masses", "2", "--couplings", "3", "--events", "1200"]
     fit = runner.invoke(app, ["fit", "miniboone", "-o", str(tmp_path / "mb"), *small, "--json"])
     assert fit.exit_code == 0, fit.output
     assert set(json.loads(fit.stdout)) >= {"E_QE", "cos", "oscillation", "d_tau_scenario"}

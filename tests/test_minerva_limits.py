@@ -104,6 +104,7 @@ def _efficiency_and_error(seed: int) -> tuple[float, float]:
     return efficiency, error
 
 
+@pytest.mark.slow
 def test_selection_efficiency_is_stable_across_seeds():
     results = [_efficiency_and_error(seed) for seed in (1, 2, 3)]
     for efficiency, error in results:

@@ -111,9 +111,12 @@ def demo(
     output: Annotated[Path, typer.Option("--output", "-o", help="Folder for the plots.")] = Path(
         "neutrissimo-output"
     ),
+    events: Annotated[
+        int, typer.Option("--events", help="Events per simulated sample (>= 1).", min=1)
+    ] = 50_000,
 ) -> None:
     """Benchmark points of the paper: lifetimes, cross sections and plots."""
     from neutrissimo.analyses.demo import run_demo
 
     check_writable(output, folder=True)
-    run_demo(output, echo=typer.echo)
+    run_demo(output, echo=typer.echo, events=events)
