@@ -60,6 +60,7 @@ before the decay-position factor.
 
 from __future__ import annotations
 
+import functools
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
@@ -187,6 +188,14 @@ class _Prepared:
     u_density: FloatArray  # piecewise-constant proposal density in u (mixture), per bin
 
 
+@functools.lru_cache(maxsize=128)
+def _table(target: Target, m_N: float, e_max: float) -> CrossSectionTable:
+    """:func:`tabulate` of ``target`` at ``m_N`` up to ``e_max`` (GeV), kept for the next sample
+    of the same mass in this process (scan replicas, pilot and main runs): a pure function of
+    its arguments, and the most expensive part of setting up a sample."""
+    return tabulate(target, m_N, e_max=e_max)
+
+
 def _prepare(setup: Setup, m_N: float, settings: InjectionSettings) -> _Prepared:
     species = species_of(setup)
     if not species:
@@ -203,11 +212,7 @@ def _prepare(setup: Setup, m_N: float, settings: InjectionSettings) -> _Prepared
             f"m_N = {m_N} GeV is above the kinematic reach of '{setup.name}': it needs "
             f"E_nu > {threshold:.4g} GeV and the flux ends at {e_max:.4g} GeV."
         )
-    cache: dict[str, CrossSectionTable] = {}
-    for sp in species:
-        if sp.target.name not in cache:
-            cache[sp.target.name] = tabulate(sp.target, m_N, e_max=e_max)
-    tables = [cache[sp.target.name] for sp in species]
+    tables = [_table(sp.target, m_N, e_max) for sp in species]
     # Energy proposal: sigma_ref = interaction rate per cm in the volume holding the fiducial
     # centre, on 512 bins uniform in the flux quantile u above threshold.
     low, high = detector.fiducial.bounding_box()
