@@ -48,6 +48,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
+import numpy as np
 from pydantic import Field, NonNegativeFloat, PositiveFloat
 
 from neutrissimo.detector.geometry import (
@@ -304,6 +305,35 @@ def _build(spec: DetectorFile, source: str) -> Detector:
     )
     fiducial = _shape(source, "fiducial volume", spec.fiducial)
     try:
-        return Detector(spec.name, volumes, fiducial, description=spec.description, source=source)
+        detector = Detector(
+            spec.name, volumes, fiducial, description=spec.description, source=source
+        )
     except GeometryError as exc:
         raise GeometryError(f"{source}: {exc}") from None
+    _check_fiducial_inside(detector, source)
+    return detector
+
+
+#: Points of the fiducial volume checked to lie inside the detector (fixed seed).
+_FIDUCIAL_SAMPLES = 4096
+
+
+def _check_fiducial_inside(detector: Detector, source: str) -> None:
+    """The fiducial volume must lie inside the detector's volumes: its bounding box inside
+    theirs, and a fixed-seed sample of its points each inside some volume.
+
+    Raises:
+        GeometryError: a fiducial volume reaching outside the detector.
+    """
+    low, high = detector.fiducial.bounding_box()
+    d_low, d_high = detector.bounding_box()
+    rng = np.random.default_rng(20230303)
+    points = rng.uniform(low, high, size=(_FIDUCIAL_SAMPLES, 3))
+    points = points[detector.fiducial.contains(points)]
+    outside = np.any(low < d_low - 1e-9) or np.any(high > d_high + 1e-9)
+    if outside or np.any(detector.locate(points) < 0):
+        raise GeometryError(
+            f"{source}: the fiducial volume (bounding box {low.tolist()} - {high.tolist()} cm) "
+            f"reaches outside the detector's volumes (bounding box {d_low.tolist()} - "
+            f"{d_high.tolist()} cm). Fix: make the fiducial volume smaller than the detector."
+        )
