@@ -17,14 +17,22 @@ __all__: list[str] = []
 @app.command()
 @friendly_errors
 def simulate(
+    mass: Annotated[float, typer.Option("--mass", help="HNL mass m_N [GeV].")],
+    d_mu: Annotated[float, typer.Option("--d-mu", help="d_mu [GeV^-1].")],
     experiment: Annotated[
-        str,
+        str | None,
         typer.Option(
             "--experiment", help="miniboone | minerva-le-fhc | minerva-me-fhc | minerva-me-rhc"
         ),
-    ],
-    mass: Annotated[float, typer.Option("--mass", help="HNL mass m_N [GeV].")],
-    d_mu: Annotated[float, typer.Option("--d-mu", help="d_mu [GeV^-1].")],
+    ] = None,
+    setup_file: Annotated[
+        str | None,
+        typer.Option(
+            "--setup",
+            help="Your own experiment: a setup TOML (docs/beyond.md) or a shipped example "
+            "(microboone); instead of --experiment.",
+        ),
+    ] = None,
     events: Annotated[int, typer.Option("--events", help="Events to generate.")] = 100_000,
     output: Annotated[
         Path | None, typer.Option("--output", "-o", help="Parquet file to write.")
@@ -44,10 +52,16 @@ def simulate(
     from neutrissimo.physics.model import DipoleModel
     from neutrissimo.simulation.injection import generate
 
+    from neutrissimo.exceptions import ConfigurationError
+    from neutrissimo.experiments.user_setup import load_user_setup
+
+    if (experiment is None) == (setup_file is None):
+        raise ConfigurationError("Give exactly one of --experiment NAME and --setup FILE.")
     hnl = DipoleModel(
         m_N=mass, d_e=d_e, d_mu=d_mu, d_tau=d_tau, nature="majorana" if majorana else "dirac"
     )
-    setup = load_setup(experiment)
+    setup = load_setup(experiment) if experiment is not None else load_user_setup(setup_file).setup
+    experiment = setup.name
     with Progress(transient=True, disable=as_json) as bar:
         task = bar.add_task(f"simulating {experiment}", total=events)
         sample = generate(
