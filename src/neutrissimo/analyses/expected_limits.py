@@ -39,8 +39,8 @@ from neutrissimo.statistics.expected import signal_upper_limits
 from neutrissimo.statistics.profile import signal_upper_limit
 
 __all__ = [
-    "ExpectedLimits",
     "QUANTILES",
+    "ExpectedLimits",
     "coupling_at_signal",
     "expected_limits",
     "write_expected_outputs",
@@ -164,11 +164,21 @@ def write_expected_outputs(
         written.append(
             write_columns_csv(
                 folder / f"{sample}_expected_limits.csv",
-                ["m_N [GeV]", "observed", "asimov", "median", "-2sigma", "-1sigma", "+1sigma",
-                 "+2sigma"],
+                [
+                    "m_N [GeV]",
+                    "observed",
+                    "asimov",
+                    "median",
+                    "-2sigma",
+                    "-1sigma",
+                    "+1sigma",
+                    "+2sigma",
+                ],
                 [r.m_N, r.observed, r.asimov, r.median, *r.quantiles[[0, 1, 3, 4]]],
-                [f"MINERvA {sample}: 95% CL limits on d_mu [GeV^-1], eta = {eta:g}, {r.toys} "
-                 "background-only toys"],
+                [
+                    f"MINERvA {sample}: 95% CL limits on d_mu [GeV^-1], eta = {eta:g}, {r.toys} "
+                    "background-only toys"
+                ],
             )
         )
         with np.errstate(invalid="ignore"):

@@ -188,9 +188,11 @@ def write_joint_outputs(
             [mm, dd, result.chi2["E_QE"], result.chi2["cos"]]
             + [result.q[s] for s in samples]
             + [result.q_total, eqe, cos, ~allowed],
-            [f"oscillation {result.oscillation}, d_tau {result.d_tau}; regions: "
-             f"{result.sigma} sigma (Wilks, 2 dof); MINERvA: sum q > {result.q_threshold:.3f} "
-             f"({result.cl:.0%} CL, chi-bar^2 of {len(samples)} one-sided statistics)"],
+            [
+                f"oscillation {result.oscillation}, d_tau {result.d_tau}; regions: "
+                f"{result.sigma} sigma (Wilks, 2 dof); MINERvA: sum q > {result.q_threshold:.3f} "
+                f"({result.cl:.0%} CL, chi-bar^2 of {len(samples)} one-sided statistics)"
+            ],
         )
     ]
     keep = (eqe | cos) & allowed

@@ -192,8 +192,10 @@ def write_sensitivity_outputs(
             folder / "sensitivity_grid.csv",
             ["m_N [GeV]", "d_mu [GeV^-1]", "N_fid", "N_sig", "N_sig MC error"],
             [mm, dd, scan.n_fid, scan.n_sig, np.sqrt(scan.n_sig_w2)],
-            [f"{scan.name} ({scan.source}): N_fid = photons converting in the fiducial volume, "
-             "N_sig = those passing the response"],
+            [
+                f"{scan.name} ({scan.source}): N_fid = photons converting in the fiducial volume, "
+                "N_sig = those passing the response"
+            ],
         ),
         write_columns_csv(
             folder / "sensitivity_reach.csv",

@@ -5,7 +5,8 @@ Every command takes ``--json`` for machine-readable output; the keys are documen
 One module per group of commands: :mod:`.physics` (``model``, ``xsec``), :mod:`.data`,
 :mod:`.simulate` (``simulate``, ``demo``), :mod:`.scans` (``fit``, ``limits``, ``reproduce``);
 :mod:`.beyond` (``sensitivity``, ``limits expected``, ``fit joint``, ``fit coverage``,
-``systematics``, ``cutflow``: docs/beyond.md); :mod:`.common` holds the apps, the shared options and the error handling.
+``cutflow``: docs/beyond.md); :mod:`.common` holds the apps, the shared options and the
+error handling.
 """
 
 from neutrissimo.cli import beyond, data, physics, scans, simulate

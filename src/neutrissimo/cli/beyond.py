@@ -111,9 +111,7 @@ def limits_expected(
     for sample in minerva.load_config().samples_with_public_dedx:
         with scan_progress(as_json)(f"MINERvA {sample} scan") as report:
             scan = run_minerva_scan(sample, grid, output, scheduler, workers, report)
-        results[sample] = expected_limits(
-            scan, minerva.dedx_histogram(sample), eta, n_toys, rng
-        )
+        results[sample] = expected_limits(scan, minerva.dedx_histogram(sample), eta, n_toys, rng)
     written, summary = write_expected_outputs(output, results, eta)
     lines = [
         f"{s}: N_up observed {r.n_up_observed:.1f}, Asimov {r.n_up_asimov:.1f}, toys median "
@@ -173,8 +171,15 @@ def fit_joint(
     count = 0
     for d_tau in D_TAU_SCENARIOS:
         result = joint_fit(
-            grid, mb, scans, histograms, oscillation=oscillation, d_tau=d_tau, eta=eta,
-            cl=settings.cl, sigma=settings.region_sigma,
+            grid,
+            mb,
+            scans,
+            histograms,
+            oscillation=oscillation,
+            d_tau=d_tau,
+            eta=eta,
+            cl=settings.cl,
+            sigma=settings.region_sigma,
         )
         written, summary = write_joint_outputs(output, result)
         count += len(written)
@@ -188,3 +193,92 @@ def fit_joint(
         )
     lines.append(f"wrote {count} files to {output}")
     emit(payload, as_json, lines)
+
+
+@fit_app.command("coverage")
+@friendly_errors
+def fit_coverage(
+    output: Output,
+    toys: Annotated[int | None, typer.Option("--toys", help=f"Toys per point ({_BEYOND}).")] = None,
+    masses: Masses = None,
+    couplings: Couplings = None,
+    events: NEvents = None,
+    seed: Seed = 1,
+    scheduler: Scheduler = "serial",
+    workers: Workers = None,
+    as_json: AsJson = False,
+) -> None:
+    """Coverage of the MiniBooNE E_QE Wilks regions with toys from the full covariance at the
+    two benchmarks and a point outside the regions; Feldman-Cousins thresholds there."""
+    from neutrissimo.analyses.beyond_config import beyond_settings
+    from neutrissimo.analyses.coverage import run_coverage, write_coverage_outputs
+    from neutrissimo.analyses.miniboone_fit import run_miniboone_scan
+    from neutrissimo.analyses.paper import paper_numbers
+
+    settings = beyond_settings().coverage
+    grid = settings.grid(masses, couplings, events, seed)
+    with scan_progress(as_json)("MiniBooNE scan") as report:
+        scan = run_miniboone_scan(grid, output, scheduler, workers, progress=report)
+    paper = paper_numbers()
+    points = {
+        name: (name, paper.benchmark(name).m_n_gev, paper.benchmark(name).d_mu_gev_inv)
+        for name in ("global-no-mb", "mb-microboone")
+    }
+    points["outside"] = ("global-no-mb", *settings.outside_point)
+    n_toys = settings.toys if toys is None else toys
+    with scan_progress(as_json)("coverage toys") as report:
+        results = run_coverage(
+            grid,
+            scan,
+            points,
+            n_toys,
+            settings.toys_per_task,
+            output,
+            seed=seed,
+            scheduler=scheduler,
+            n_workers=workers,
+            progress=report,
+        )
+    written, summary = write_coverage_outputs(output, results, tuple(settings.sigmas))
+    lines = []
+    for label, entry in summary.items():
+        parts = [
+            f"{n}: coverage {entry[n]['coverage']:.3f} (nominal {entry[n]['nominal']:.3f}), "
+            f"FC threshold {entry[n]['feldman_cousins_threshold']:.2f} vs Wilks "
+            f"{entry[n]['wilks_threshold']:.2f}"
+            for n in entry
+            if n.endswith("sigma")
+        ]
+        lines.append(f"{label}: " + "; ".join(parts))
+    lines.append(f"wrote {len(written)} files to {output}")
+    emit(summary, as_json, lines)
+
+
+@app.command()
+@friendly_errors
+def cutflow(
+    output: Output,
+    events: NEvents = None,
+    seed: Seed = 1,
+    as_json: AsJson = False,
+) -> None:
+    """Cut flow of the MINERvA selection for HNL photons per sample at several masses."""
+    from neutrissimo.analyses.beyond_config import beyond_settings
+    from neutrissimo.analyses.cutflow import cutflow as run_cutflow
+    from neutrissimo.analyses.cutflow import write_cutflow
+
+    settings = beyond_settings().cutflow
+    table = run_cutflow(
+        tuple(settings.masses_gev),
+        settings.d_mu_gev_inv,
+        settings.events if events is None else events,
+        seed,
+    )
+    written, summary = write_cutflow(output, table)
+    lines = [
+        f"{sample} m_N={m} GeV: "
+        + ", ".join(f"{k} {v:.3g}" for k, v in row.items() if k != "n_fid")
+        for sample, by_mass in summary.items()
+        for m, row in by_mass.items()
+    ] + [f"wrote {len(written)} files to {output}"]
+    emit(summary, as_json, lines)

@@ -48,12 +48,11 @@ def simulate(
     """Weighted Monte Carlo of one HNL mass; photons converting in the fiducial volume."""
     from rich.progress import Progress
 
+    from neutrissimo.exceptions import ConfigurationError
     from neutrissimo.experiments.setups import load_setup
+    from neutrissimo.experiments.user_setup import load_user_setup
     from neutrissimo.physics.model import DipoleModel
     from neutrissimo.simulation.injection import generate
-
-    from neutrissimo.exceptions import ConfigurationError
-    from neutrissimo.experiments.user_setup import load_user_setup
 
     if (experiment is None) == (setup_file is None):
         raise ConfigurationError("Give exactly one of --experiment NAME and --setup FILE.")

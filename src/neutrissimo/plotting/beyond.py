@@ -71,7 +71,11 @@ def sensitivity_figure(
         hi = np.where(np.isnan(np.asarray(upper, dtype=float)), d.max(), upper)
         ok = ~np.isnan(lo)
         ax.fill_between(
-            m[ok], lo[ok], hi[ok], color="#4A4E9C", alpha=0.3,
+            m[ok],
+            lo[ok],
+            hi[ok],
+            color="#4A4E9C",
+            alpha=0.3,
             label=rf"$N \geq {n_events:g}$",
         )
         ax.legend(frameon=False, fontsize="small")
@@ -140,15 +144,27 @@ def joint_figure(
         mk = np.asarray(mask, dtype=bool)
         i, j = np.nonzero(mk)
         ax.scatter(
-            m[i], d[j], s=10, marker="s", color=colours[k % len(colours)], label=label,
+            m[i],
+            d[j],
+            s=10,
+            marker="s",
+            color=colours[k % len(colours)],
+            label=label,
             zorder=2 + k,
         )
     styles = ("-", "--", ":", "-.")
     for k, (label, paths) in enumerate((regions or {}).items()):
         for p, path in enumerate(paths):
             ax.add_patch(
-                Polygon(path, closed=True, fill=False, ls=styles[k % 4], lw=1.5, zorder=10,
-                        label=label if p == 0 else None)
+                Polygon(
+                    path,
+                    closed=True,
+                    fill=False,
+                    ls=styles[k % 4],
+                    lw=1.5,
+                    zorder=10,
+                    label=label if p == 0 else None,
+                )
             )
     _log_axes(ax, m, d)
     ax.legend(frameon=False, fontsize="small", loc="lower left")
