@@ -171,3 +171,31 @@ def test_joint_verdict_counts_the_overlap():
     out = verdict(result)
     assert out["overlap"] == {"grid_points": 2, "surviving": 1, "fraction_surviving": 0.5}
     assert out["E_QE"]["grid_points"] == 3
+
+
+def test_coverage_toys_at_a_true_point_and_summary():
+    from neutrissimo.analyses.coverage import (
+        CoverageResult,
+        ToyBatch,
+        coverage_summary,
+        coverage_task,
+    )
+
+    shape = np.linspace(1.0, 0.1, 11)
+    signal = np.stack([0.0 * shape, 50.0 * shape, 200.0 * shape])
+    batch = ToyBatch(tuple(signal.ravel()), 3, 1, 300)
+    toys = coverage_task(batch, np.random.default_rng(2))
+    assert toys.delta_chi2.shape == (300,)
+    assert np.all(toys.delta_chi2 >= -1e-9)
+    summary = coverage_summary([CoverageResult("p", "none", (0.1, 1e-6), toys.delta_chi2)], (1, 2))
+    entry = summary["p"]["2sigma"]
+    assert 0.0 <= entry["coverage"] <= 1.0
+    assert entry["wilks_threshold"] == pytest.approx(6.18, abs=0.01)
+
+
+def test_cutflow_is_cumulative():
+    from neutrissimo.analyses.cutflow import cutflow
+
+    table = cutflow((0.05,), 1e-6, 500, samples=("me_fhc",))
+    row = table["me_fhc"][0.05]
+    assert 1.0 >= row["shower_energy"] >= row["q2_qe"] >= row["e_theta2"] >= row["dedx"] > 0

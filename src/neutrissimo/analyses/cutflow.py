@@ -27,13 +27,18 @@ __all__ = ["cutflow", "write_cutflow"]
 
 
 def cutflow(
-    masses: tuple[float, ...], d_mu: float, events: int, seed: int = 1
+    masses: tuple[float, ...],
+    d_mu: float,
+    events: int,
+    seed: int = 1,
+    samples: tuple[str, ...] = tuple(SAMPLES),
 ) -> dict[str, dict[float, dict[str, float]]]:
     """sample -> mass -> {cut: cumulative acceptance, "dedx": final, "n_fid": photons converting
     in the fiducial volume, "energy_below_0.8": share of N_fid with true photon energy
     < 0.8 GeV}."""
     out: dict[str, dict[float, dict[str, float]]] = {}
-    for sample, setup_name in SAMPLES.items():
+    for sample in samples:
+        setup_name = SAMPLES[sample]
         out[sample] = {}
         for k, m_n in enumerate(masses):
             rng = np.random.default_rng([seed, k])
@@ -71,8 +76,11 @@ def write_cutflow(
         write_columns_csv(
             folder / "cutflow.csv",
             ["sample", "m_N [GeV]", *keys],
-            [[i for i, _, _ in rows], [m for _, m, _ in rows]]
-            + [[r[k] for _, _, r in rows] for k in keys],
+            [
+                np.array([float(i) for i, _, _ in rows]),
+                np.array([m for _, m, _ in rows]),
+                *(np.array([r[k] for _, _, r in rows]) for k in keys),
+            ],
             [
                 f"sample index: {', '.join(f'{i}={s}' for i, s in enumerate(names))}; cumulative "
                 "acceptance over photons converting in the fiducial volume"

@@ -59,7 +59,9 @@ def simulate(
     hnl = DipoleModel(
         m_N=mass, d_e=d_e, d_mu=d_mu, d_tau=d_tau, nature="majorana" if majorana else "dirac"
     )
-    setup = load_setup(experiment) if experiment is not None else load_user_setup(setup_file).setup
+    setup = (
+        load_setup(experiment) if experiment is not None else load_user_setup(str(setup_file)).setup
+    )
     experiment = setup.name
     with Progress(transient=True, disable=as_json) as bar:
         task = bar.add_task(f"simulating {experiment}", total=events)
