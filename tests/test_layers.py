@@ -40,6 +40,7 @@ SUBLAYERS: dict[str, int] = {
     "miniboone": 1,
     "minerva": 1,
     "setups": 2,
+    "user_setup": 3,
 }
 
 

@@ -26,9 +26,7 @@ def benchmarks() -> list[tuple[str, DipoleModel]]:
     ]
 
 
-def run_demo(
-    output: Path, echo: Callable[[str], None] = print, events: int = 50_000
-) -> list[Path]:
+def run_demo(output: Path, echo: Callable[[str], None] = print, events: int = 50_000) -> list[Path]:
     """Print lifetimes and cross sections at the benchmark points, simulate them at MiniBooNE
     (and the first one at MINERvA ME FHC), and write the figures to ``output``. Returns the
     paths written."""

@@ -4,7 +4,9 @@ Every command takes ``--json`` for machine-readable output; the keys are documen
 ``docs/cli.md`` and kept stable. Errors on bad input print one line and exit with status 2.
 One module per group of commands: :mod:`.physics` (``model``, ``xsec``), :mod:`.data`,
 :mod:`.simulate` (``simulate``, ``demo``), :mod:`.scans` (``fit``, ``limits``, ``reproduce``);
-:mod:`.common` holds the apps, the shared options and the error handling.
+:mod:`.beyond` (``sensitivity``, ``limits expected``, ``fit joint``, ``fit coverage``,
+``cutflow``: docs/beyond.md); :mod:`.common` holds the apps, the shared options and the
+error handling.
 """
 
 import sys
@@ -12,10 +14,10 @@ from collections.abc import Sequence
 
 import typer
 
-from neutrissimo.cli import data, physics, scans, simulate
+from neutrissimo.cli import beyond, data, physics, scans, simulate
 from neutrissimo.cli.common import app
 
-__all__ = ["app", "data", "main", "physics", "run", "scans", "simulate"]
+__all__ = ["app", "beyond", "data", "main", "physics", "run", "scans", "simulate"]
 
 
 def main(argv: Sequence[str] | None = None) -> int:

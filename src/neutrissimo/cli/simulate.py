@@ -18,14 +18,22 @@ __all__: list[str] = []
 @app.command()
 @friendly_errors
 def simulate(
+    mass: Annotated[float, typer.Option("--mass", help="HNL mass m_N [GeV].")],
+    d_mu: Annotated[float, typer.Option("--d-mu", help="d_mu [GeV^-1].")],
     experiment: Annotated[
-        str,
+        str | None,
         typer.Option(
             "--experiment", help="miniboone | minerva-le-fhc | minerva-me-fhc | minerva-me-rhc"
         ),
-    ],
-    mass: Annotated[float, typer.Option("--mass", help="HNL mass m_N [GeV].")],
-    d_mu: Annotated[float, typer.Option("--d-mu", help="d_mu [GeV^-1].")],
+    ] = None,
+    setup_file: Annotated[
+        str | None,
+        typer.Option(
+            "--setup",
+            help="Your own experiment: a setup TOML (docs/beyond.md) or a shipped example "
+            "(microboone); instead of --experiment.",
+        ),
+    ] = None,
     events: Annotated[
         int, typer.Option("--events", help="Events to generate (>= 1).", min=1)
     ] = 100_000,
@@ -43,14 +51,21 @@ def simulate(
     """Weighted Monte Carlo of one HNL mass; photons converting in the fiducial volume."""
     from rich.progress import Progress
 
+    from neutrissimo.exceptions import ConfigurationError
     from neutrissimo.experiments.setups import load_setup
+    from neutrissimo.experiments.user_setup import load_user_setup
     from neutrissimo.physics.model import DipoleModel
     from neutrissimo.simulation.injection import generate
 
+    if (experiment is None) == (setup_file is None):
+        raise ConfigurationError("Give exactly one of --experiment NAME and --setup FILE.")
     hnl = DipoleModel(
         m_N=mass, d_e=d_e, d_mu=d_mu, d_tau=d_tau, nature="majorana" if majorana else "dirac"
     )
-    setup = load_setup(experiment)
+    setup = (
+        load_setup(experiment) if experiment is not None else load_user_setup(str(setup_file)).setup
+    )
+    experiment = setup.name
     if output is not None:
         check_writable(output, folder=False)
     with Progress(transient=True, disable=as_json) as bar:
