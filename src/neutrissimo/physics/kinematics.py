@@ -51,7 +51,7 @@ def q2_range(
 
 
 def hnl_energy_and_angle(
-    energy: ArrayLike, q2: ArrayLike, m_N: float, m_target: float
+    energy: ArrayLike, q2: ArrayLike, m_N: float, m_target: ArrayLike
 ) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
     """Lab energy E_N (GeV) and cos(theta_N) w.r.t. the neutrino of the HNL at given Q^2.
 
@@ -60,7 +60,7 @@ def hnl_energy_and_angle(
     """
     energy = np.asarray(energy, dtype=float)
     q2 = np.asarray(q2, dtype=float)
-    e_n = energy - q2 / (2.0 * m_target)
+    e_n = energy - q2 / (2.0 * np.asarray(m_target, dtype=float))
     p_n = np.sqrt(np.maximum(e_n**2 - m_N**2, 0.0))
     with np.errstate(divide="ignore", invalid="ignore"):
         cos = (2.0 * energy * e_n - m_N**2 - q2) / (2.0 * energy * p_n)

@@ -153,12 +153,13 @@ class Events:
             return np.zeros(len(self))
         x = self.columns["decay_distance"]
         length = self.columns["hnl_momentum"] / model.m_N * model.ctau
-        return (
+        weights = (
             self.columns["weight_production"]
             * model.d_mu**2
             * np.exp(-x / length)
             / (length * self.columns["decay_proposal"])
         )
+        return np.asarray(weights, dtype=np.float64)
 
     def reweight(self, model: DipoleModel) -> Events:
         """The same events, attached to ``model`` (so :meth:`weights` defaults to it)."""

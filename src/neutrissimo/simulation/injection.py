@@ -65,7 +65,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from importlib.metadata import version
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 from numpy.typing import NDArray
@@ -118,7 +118,7 @@ __all__ = [
 ]
 
 FloatArray = NDArray[np.float64]
-_CHANNELS = ("flip", "conserve")
+_CHANNELS: tuple[Literal["flip", "conserve"], ...] = ("flip", "conserve")
 
 
 @dataclass(frozen=True)
@@ -161,7 +161,7 @@ def species_of(setup: Setup) -> list[Species]:
     for name in setup.detector.nuclei:
         nuc = nucleus(name)
         if "coherent" in setup.channels and nuc.A > 1:
-            target = make_target(name, setup.form_factor)  # type: ignore[arg-type]
+            target = make_target(name, setup.form_factor)
             species.append(Species(target, name, 1.0))
         if "proton" in setup.channels:
             species.append(Species(make_target("proton"), name, float(nuc.Z)))

@@ -77,7 +77,9 @@ def _joint_rho(settings: InjectionSettings, z: FloatArray) -> FloatArray:
     """(n, K) Cauchy scales rho_k = max(theta_k (z_region - z), inner_radius) in cm."""
     upstream = np.maximum(settings.decay_region.center[2] - z, 0.0)
     angles = np.asarray(settings.joint_angles, dtype=float)
-    return np.maximum(upstream[:, None] * angles[None, :], settings.inner_radius)
+    return np.asarray(
+        np.maximum(upstream[:, None] * angles[None, :], settings.inner_radius), dtype=np.float64
+    )
 
 
 def joint_components(settings: InjectionSettings, points: FloatArray) -> FloatArray:

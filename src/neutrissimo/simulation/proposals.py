@@ -240,7 +240,8 @@ def pick(rng: np.random.Generator, shares: FloatArray, available: BoolArray) -> 
     p = shares[None, :] * available
     cumulative = np.cumsum(p, axis=1)
     level = rng.random(len(p)) * cumulative[:, -1]
-    return np.minimum((cumulative <= level[:, None]).sum(axis=1), p.shape[1] - 1)
+    chosen = np.minimum((cumulative <= level[:, None]).sum(axis=1), p.shape[1] - 1)
+    return np.asarray(chosen, dtype=np.intp)
 
 
 def _family_gradient(m: Mixture, shares: FloatArray) -> tuple[FloatArray, FloatArray]:
