@@ -65,14 +65,16 @@ def main() -> None:
     parser.add_argument("--events", type=int)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--baseline-src", type=Path, help="src/ of the version to compare with")
+    parser.add_argument("--keep", type=Path, help="write the reproduction here (kept) instead")
     options = parser.parse_args()
     args = ["--scheduler", "local", "--workers", str(options.workers)]
     for name in ("masses", "couplings", "events"):
         if getattr(options, name) is not None:
             args += [f"--{name}", str(getattr(options, name))]
     with tempfile.TemporaryDirectory() as tmp:
-        wall, peak = _run(None, args, Path(tmp) / "new")
-        summary = json.loads((Path(tmp) / "new" / "summary.json").read_text())
+        new = options.keep if options.keep is not None else Path(tmp) / "new"
+        wall, peak = _run(None, args, new)
+        summary = json.loads((new / "summary.json").read_text())
         print(f"neutrissimo reproduce {' '.join(args)}")
         print(f"  this version: {wall / 60:6.2f} min wall, peak RSS of a process {peak:.0f} MB")
         if options.baseline_src is not None:
