@@ -11,8 +11,12 @@ import typer
 
 from neutrissimo.cli.common import AsJson, app, emit, friendly_errors
 from neutrissimo.io.atomic import check_writable
+from neutrissimo.simulation.proposals import coupling_range
 
 __all__: list[str] = []
+
+#: Below this effective sample size ``simulate`` warns that its rate is uncertain.
+MIN_EFFECTIVE_EVENTS = 100
 
 
 @app.command()
@@ -77,8 +81,18 @@ def simulate(
             np.random.default_rng(seed),
             seed=seed,
             progress=lambda done: bar.update(task, completed=done),
+            # the proposal serves the setup's coupling range and the requested couplings
+            couplings=coupling_range(
+                np.sqrt(d_e**2 + d_mu**2 + d_tau**2), np.asarray(setup.injection.couplings)
+            ),
         )
     summary = sample.summary()
+    if summary.effective_size < MIN_EFFECTIVE_EVENTS:
+        typer.echo(
+            f"warning: only {summary.effective_size:.0f} effective events at these couplings "
+            f"(c tau = {hnl.ctau:.3g} cm): the rate is uncertain. Fix: more --events.",
+            err=True,
+        )
     wall = sample.metadata["wall_time_s"]
     if output is not None:
         write = sample.to_hepmc3 if output.suffix == ".hepmc3" else sample.to_parquet
