@@ -10,9 +10,11 @@ import typer
 
 from neutrissimo.cli.common import (
     AsJson,
+    BkgUncertainty,
     Couplings,
     Masses,
     NEvents,
+    Oscillation,
     Scheduler,
     Seed,
     Workers,
@@ -80,10 +82,7 @@ def sensitivity(
 def limits_expected(
     output: Output,
     toys: Annotated[int | None, typer.Option("--toys", help=f"Toys ({_BEYOND}).")] = None,
-    bkg_uncertainty: Annotated[
-        float | None,
-        typer.Option("--bkg-uncertainty", help="eta (default: paper.toml nominal)."),
-    ] = None,
+    bkg_uncertainty: BkgUncertainty = None,
     masses: Masses = None,
     couplings: Couplings = None,
     events: NEvents = None,
@@ -125,13 +124,8 @@ def limits_expected(
 @friendly_errors
 def fit_joint(
     output: Output,
-    oscillation: Annotated[
-        str, typer.Option("--oscillation", help="global-no-mb | mb-microboone | none")
-    ] = "global-no-mb",
-    bkg_uncertainty: Annotated[
-        float | None,
-        typer.Option("--bkg-uncertainty", help="eta (default: paper.toml nominal)."),
-    ] = None,
+    oscillation: Oscillation = "global-no-mb",
+    bkg_uncertainty: BkgUncertainty = None,
     masses: Masses = None,
     couplings: Couplings = None,
     events: NEvents = None,

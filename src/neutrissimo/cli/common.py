@@ -76,6 +76,17 @@ Workers = Annotated[
 DTauScenario = Annotated[
     str, typer.Option("--d-tau-scenario", help="none | mass-ratio | fixed-1e-5")
 ]
+Oscillation = Annotated[
+    str, typer.Option("--oscillation", help="global-no-mb | mb-microboone | none")
+]
+BkgUncertainty = Annotated[
+    float | None,
+    typer.Option(
+        "--bkg-uncertainty",
+        help="Background-normalisation uncertainty eta (default: analyses/paper.toml "
+        "[background_uncertainty] nominal).",
+    ),
+]
 AsJson = Annotated[bool, typer.Option("--json", help="Machine-readable output.", metavar="")]
 MCStat = Annotated[
     bool,

@@ -11,11 +11,13 @@ from neutrissimo.analyses.scan import check_scheduler
 from neutrissimo.cli.common import (
     FROM_PAPER,
     AsJson,
+    BkgUncertainty,
     Couplings,
     DTauScenario,
     Masses,
     MCStat,
     NEvents,
+    Oscillation,
     Scheduler,
     Seed,
     Workers,
@@ -39,9 +41,7 @@ def fit_miniboone(
     output: Annotated[
         Path, typer.Option("--output", "-o", help="Folder for grids, contours, figures.")
     ],
-    oscillation: Annotated[
-        str, typer.Option("--oscillation", help="global-no-mb | mb-microboone | none")
-    ] = "global-no-mb",
+    oscillation: Oscillation = "global-no-mb",
     d_tau_scenario: DTauScenario = "none",
     masses: Masses = None,
     couplings: Couplings = None,
@@ -107,14 +107,7 @@ def limits_minerva(
         Path, typer.Option("--output", "-o", help="Folder for limits, grids, figures.")
     ],
     sample: Annotated[str, typer.Option("--sample", help="le-fhc | me-fhc | me-rhc | all")] = "all",
-    bkg_uncertainty: Annotated[
-        float | None,
-        typer.Option(
-            "--bkg-uncertainty",
-            help="Background-normalisation uncertainty (default: analyses/paper.toml "
-            "[background_uncertainty] nominal).",
-        ),
-    ] = None,
+    bkg_uncertainty: BkgUncertainty = None,
     d_tau_scenario: DTauScenario = "none",
     masses: Masses = None,
     couplings: Couplings = None,
