@@ -223,22 +223,30 @@ UPSAMPLE = 4
 
 
 def _chi2_grids(
-    scan: MiniBooNEPoint, oscillation: str, mc_stat: bool
+    eqe: NDArray[np.float64],
+    cos: NDArray[np.float64],
+    oscillation: str,
+    eqe_w2: NDArray[np.float64] | None = None,
+    cos_w2: NDArray[np.float64] | None = None,
 ) -> dict[str, NDArray[np.float64]]:
-    """chi^2 of dipole (``scan``, any leading axes) + the scenario's oscillation per observable."""
+    """chi^2 of a dipole prediction (E_QE and cos(theta) bins, any leading axes) plus the
+    scenario's oscillation, per observable; with the prediction's MC variances if given."""
     predictor = AppearancePredictor.from_release()
     energy = MiniBooNEEnergyLikelihood.from_release()
     angle = MiniBooNECosThetaLikelihood.from_release()
     return {
-        "E_QE": energy.chi2(
-            scan.eqe + predictor.scenario_eqe(oscillation),
-            mc_variance=scan.eqe_w2 if mc_stat else None,
-        ),
-        "cos": angle.chi2(
-            scan.cos + predictor.scenario_cos_theta(oscillation),
-            mc_variance=scan.cos_w2 if mc_stat else None,
-        ),
+        "E_QE": energy.chi2(eqe + predictor.scenario_eqe(oscillation), mc_variance=eqe_w2),
+        "cos": angle.chi2(cos + predictor.scenario_cos_theta(oscillation), mc_variance=cos_w2),
     }
+
+
+def _fit_chi2(
+    point: MiniBooNEPoint, oscillation: str, mc_stat: bool
+) -> dict[str, NDArray[np.float64]]:
+    """:func:`_chi2_grids` of a scan's histograms (with their sum w^2 if ``mc_stat``)."""
+    if mc_stat:
+        return _chi2_grids(point.eqe, point.cos, oscillation, point.eqe_w2, point.cos_w2)
+    return _chi2_grids(point.eqe, point.cos, oscillation)
 
 
 def fit_grid(
@@ -257,19 +265,12 @@ def fit_grid(
     """
     check_fit_options(oscillation, d_tau)
     per_replica = scan.scenario(d_tau)
-    chi2 = _chi2_grids(per_replica.pooled(), oscillation, mc_stat)
-    replica_chi2 = _chi2_grids(per_replica, oscillation, mc_stat)
-    predictor = AppearancePredictor.from_release()
-    no_hnl = {
-        "E_QE": float(
-            MiniBooNEEnergyLikelihood.from_release().chi2(predictor.scenario_eqe(oscillation))
-        ),
-        "cos": float(
-            MiniBooNECosThetaLikelihood.from_release().chi2(
-                predictor.scenario_cos_theta(oscillation)
-            )
-        ),
-    }
+    chi2 = _fit_chi2(per_replica.pooled(), oscillation, mc_stat)
+    replica_chi2 = _fit_chi2(per_replica, oscillation, mc_stat)
+    no_signal = _chi2_grids(
+        np.zeros(per_replica.eqe.shape[-1]), np.zeros(per_replica.cos.shape[-1]), oscillation
+    )
+    no_hnl = {k: float(v) for k, v in no_signal.items()}
     best = {k: refine_minimum(grid.masses, grid.couplings, v) for k, v in chi2.items()}
     regions = {
         k: wilks_regions(grid.masses, grid.couplings, v, upsample=UPSAMPLE, minimum=best[k][2])
