@@ -29,8 +29,15 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from neutrissimo.exceptions import PhysicsDomainError
+from neutrissimo.physics.kinematics import rotate_from_z
 
-__all__ = ["DetectorResponse", "Reconstructed", "check_energies", "check_photons"]
+__all__ = [
+    "DetectorResponse",
+    "Reconstructed",
+    "check_energies",
+    "check_photons",
+    "kick_directions",
+]
 
 
 @dataclass(frozen=True, eq=False)
@@ -110,3 +117,15 @@ def check_photons(
             f"{np.count_nonzero(bad)} are not. Normalise them first."
         )
     return e, u
+
+
+def kick_directions(
+    direction: ArrayLike, sigma_rad: ArrayLike, rng: np.random.Generator
+) -> NDArray[np.float64]:
+    """Unit vectors (n, 3) rotated by a polar angle delta ~ N(0, sigma_rad) about themselves at
+    a uniform azimuth (the paper's Sec. V.A smearing recipe, used by both experiments): the
+    result makes the angle |delta| with the input. Draws: n normals, then n uniforms."""
+    d = np.asarray(direction, dtype=float)
+    delta = rng.standard_normal(d.shape[0]) * np.asarray(sigma_rad, dtype=float)
+    phi = rng.uniform(0.0, 2.0 * np.pi, d.shape[0])
+    return rotate_from_z(np.cos(delta), phi, d)

@@ -13,14 +13,16 @@ Detector response (Sec. V.A), vectorised, with an explicit ``numpy.random.Genera
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from neutrissimo.experiments.minerva.config import MinervaConfig, _config
-from neutrissimo.experiments.response import Reconstructed, check_energies, check_photons
-from neutrissimo.physics.kinematics import rotate_from_z
+from neutrissimo.experiments.response import (
+    Reconstructed,
+    check_energies,
+    check_photons,
+    kick_directions,
+)
 
 __all__ = [
     "angular_resolution",
@@ -74,10 +76,7 @@ def smear_direction(
 ) -> NDArray[np.float64]:
     """Reconstructed shower directions: a Gaussian polar kick (sigma_theta) with uniform azimuth
     about each true direction (Sec. V.A); unit vectors of shape (n, 3)."""
-    u = np.asarray(direction, dtype=float)
-    delta = angular_resolution(energy_gev, config) * rng.standard_normal(u.shape[0])
-    phi = rng.uniform(0.0, 2.0 * math.pi, u.shape[0])
-    return rotate_from_z(np.cos(delta), phi, u)
+    return kick_directions(direction, angular_resolution(energy_gev, config), rng)
 
 
 def detector_response(

@@ -21,8 +21,12 @@ from numpy.typing import ArrayLike, NDArray
 from neutrissimo.exceptions import ConfigurationError
 from neutrissimo.experiments.miniboone.config import MiniBooNEConfig, _config
 from neutrissimo.experiments.miniboone.release import efficiency_table
-from neutrissimo.experiments.response import Reconstructed, check_energies, check_photons
-from neutrissimo.physics.kinematics import rotate_from_z
+from neutrissimo.experiments.response import (
+    Reconstructed,
+    check_energies,
+    check_photons,
+    kick_directions,
+)
 
 __all__ = [
     "angular_resolution",
@@ -113,11 +117,7 @@ def smear_direction(
     The smeared direction makes the angle |delta| with the true one; its azimuth about the true
     direction is uniform in [0, 2 pi) (paper Sec. V.A recipe).
     """
-    d = np.asarray(direction, dtype=float)
-    t = check_energies(energy_gev)
-    delta = rng.normal(0.0, 1.0, size=d.shape[0]) * angular_resolution(t, config)
-    phi = rng.uniform(0.0, 2.0 * np.pi, size=d.shape[0])
-    return rotate_from_z(np.cos(delta), phi, d)
+    return kick_directions(direction, angular_resolution(energy_gev, config), rng)
 
 
 def detector_response(
