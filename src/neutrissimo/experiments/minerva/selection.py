@@ -2,21 +2,8 @@
 
 Kamp et al., arXiv:2206.07100, Sec. V: a photon from N -> nu gamma converts in the MINERvA
 fiducial volume and looks like the single electromagnetic shower of nu e -> nu e scattering.
-This module holds everything of that analysis that acts on the Monte Carlo output (photon
-energy and direction per event, with weights), plus the published dE/dx distributions.
-
-Samples (``minerva.toml`` beside this module, numbers cite the paper):
-
-=========  =========  ====================  ======================================  =========
-sample     POT        beam, mode, flavour   dE/dx data and background               reference
-=========  =========  ====================  ======================================  =========
-le_fhc     3.43e20    numi-le fhc numu      public (digitized, Park et al. 2016)    [25]
-me_fhc     1.16e21    numi-me fhc numu      public (digitized, Valencia et al.)     [26]
-me_rhc     1.22e21    numi-me rhc numubar   NONE public: supply your own files      [27]
-=========  =========  ====================  ======================================  =========
-
-Flux selection is by name only (``Sample.beam``, ``.mode``, ``.flavour``), for ``load_flux``.
-
+This module applies the selection to reconstructed showers; the samples and their numbers are
+in :mod:`neutrissimo.experiments.minerva.config`.
 
 Selection (Sec. V.B), on reconstructed quantities; theta_sh is the shower angle to the beam
 (+z):
