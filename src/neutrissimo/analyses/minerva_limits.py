@@ -37,6 +37,7 @@ from neutrissimo.io.provenance import provenance
 from neutrissimo.physics.model import DipoleModel
 from neutrissimo.plotting.minerva import LimitBand, PreferredRegion
 from neutrissimo.simulation.injection import generate
+from neutrissimo.statistics.contours import median_log_shift
 from neutrissimo.statistics.limits import LimitCurve
 
 __all__ = [
@@ -220,17 +221,8 @@ def limit_convergence(
         sample_limits(scan, eta, d_tau, histogram, mc_stat=mc_stat, n_selected=rep)
         for rep in scan.replica_n_sel[d_tau][:2]
     ]
-    edges = [np.log10(np.concatenate([c.lower, c.upper])) for c in curves]
-    shifts = np.abs(edges[0] - edges[1])
-    shifts = shifts[np.isfinite(shifts)]
-    step = float(np.log10(scan.grid.couplings[1] / scan.grid.couplings[0]))
-    shift = float(np.median(shifts)) if shifts.size else float("nan")
-    return {
-        "median_shift_decades": shift,
-        "edges_compared": int(shifts.size),
-        "grid_step_decades": step,
-        "flagged": bool(shifts.size > 0 and shift > step),
-    }
+    edges = [np.concatenate([c.lower, c.upper]) for c in curves]
+    return scan.grid.convergence(*median_log_shift(edges[0], edges[1]))
 
 
 def etheta2_sample(

@@ -318,19 +318,13 @@ def convergence(result: FitResult) -> dict[str, dict[int, dict[str, float | int 
     out: dict[str, dict[int, dict[str, float | int | bool]]] = {}
     if result.grid.replicas < 2:
         return out
-    step = float(np.log10(result.grid.couplings[1] / result.grid.couplings[0]))
     for observable, chi2 in result.replica_chi2.items():
         out[observable] = {}
         for n in result.regions[observable]:
             level = float(delta_chi2_threshold(sigma=n, dof=2))
             deltas = [c - np.nanmin(c) for c in chi2[:2]]
             shift, compared = edge_shift(result.grid.couplings, deltas[0], deltas[1], level)
-            out[observable][n] = {
-                "median_shift_decades": shift,
-                "edges_compared": compared,
-                "grid_step_decades": step,
-                "flagged": bool(compared > 0 and shift > step),
-            }
+            out[observable][n] = result.grid.convergence(shift, compared)
     return out
 
 

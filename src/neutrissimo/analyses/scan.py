@@ -156,6 +156,17 @@ class ScanGrid:
             "seed": self.seed,
         }
 
+    def convergence(self, shift: float, compared: int) -> dict[str, float | int | bool]:
+        """The convergence record of a region or limit whose edges move by ``shift`` decades
+        (median over ``compared`` edges) between replicas: flagged above one coupling step."""
+        step = float(np.log10(self.couplings[1] / self.couplings[0]))
+        return {
+            "median_shift_decades": shift,
+            "edges_compared": compared,
+            "grid_step_decades": step,
+            "flagged": bool(compared > 0 and shift > step),
+        }
+
     def tasks(self, sample: str = "") -> list[ScanTask[MassPoint]]:
         """One task per replica and mass (replica-major), keyed ``m_N=<mass>`` (one replica) or
         ``m_N=<mass>,r=<replica>``, carrying the couplings and the events of one replica."""

@@ -22,6 +22,7 @@ __all__ = [
     "Regions",
     "contour_paths",
     "edge_shift",
+    "median_log_shift",
     "refine_minimum",
     "region_edges",
     "smooth_grid",
@@ -219,6 +220,12 @@ def edge_shift(
     compared (rows where both reach the region). (nan, 0) if none."""
     la, ua = region_edges(y, delta_a, level)
     lb, ub = region_edges(y, delta_b, level)
-    shifts = np.abs(np.log10(np.concatenate([la, ua])) - np.log10(np.concatenate([lb, ub])))
+    return median_log_shift(np.concatenate([la, ua]), np.concatenate([lb, ub]))
+
+
+def median_log_shift(edges_a: ArrayLike, edges_b: ArrayLike) -> tuple[float, int]:
+    """Median of |log10 a - log10 b| over the pairs of edges both estimates have (NaN marks a
+    missing edge), in decades, and the number of pairs; (nan, 0) if none."""
+    shifts = np.abs(np.log10(np.asarray(edges_a, dtype=float)) - np.log10(edges_b))
     shifts = shifts[np.isfinite(shifts)]
     return (float(np.median(shifts)), int(shifts.size)) if shifts.size else (float("nan"), 0)
