@@ -7,11 +7,13 @@ In one run, for the four points of the efficiency issue (photons converting in t
 volume) and for the ``legacy`` proposal (``InjectionSettings.legacy()``: the proposal of earlier
 versions, every trial kept) and the pilot-optimised ``mixture`` proposal, it prints the wall time
 of the whole ``generate`` call (table set-up and pilot included), events per second, trials,
-ESS = (sum w)^2 / sum w^2, ESS/N (N = events in the sample), ESS per trial, the zero-weight
-fraction, effective events per second and the ratio new/old of the latter. Then, for a few
-masses of each scan grid (``paper.toml`` [scans.*]: MiniBooNE d_mu in [1e-8, 1e-5], MINERvA ME
-FHC in [1e-8, 1e-4]), the minimum ESS/N over the grid couplings whose expected signal
-is at least one event, for both proposals (``--grid-events`` per mass, as a scan would).
+ESS = (sum w)^2 / sum w^2, ESS/N (N = events in the sample; each sample serves the couplings
+``simulate`` gives it by default, :func:`neutrissimo.simulation.coupling_ranges.serving_range`), ESS
+per trial, the zero-weight fraction, effective events per second and the ratio new/old of the
+latter. Then, for a few masses of each scan grid (``paper.toml`` [scans.*]: MiniBooNE d_mu in
+[1e-8, 1e-5], MINERvA ME FHC in [1e-8, 1e-4]), the minimum ESS/N over the grid couplings whose
+expected signal is at least one event, for both proposals (``--grid-events`` per mass, samples
+serving the whole grid, as a scan makes them).
 Single process; the numbers are per core.
 """
 
@@ -25,6 +27,7 @@ import numpy as np
 from neutrissimo import DipoleModel, PhysicsDomainError
 from neutrissimo.analyses.paper import paper_numbers
 from neutrissimo.experiments.setups import load_setup
+from neutrissimo.simulation.coupling_ranges import serving_range
 from neutrissimo.simulation.injection import Setup, generate
 
 POINTS = (
@@ -37,12 +40,26 @@ GRIDS = {"miniboone": (1e-8, 1e-5), "minerva-me-fhc": (1e-8, 1e-4)}
 GRID_MASSES = (0.02, 0.08, 0.2, 0.47, 1.0)  # GeV: the nearest masses of the scan grid
 
 
-def run(setup: Setup, m_n: float, d: float, events: int, seed: int, legacy: bool):
-    """One sample and its wall time (s) of the whole generate call."""
+def run(
+    setup: Setup,
+    m_n: float,
+    d: float,
+    events: int,
+    seed: int,
+    legacy: bool,
+    couplings: tuple[float, float],
+):
+    """One sample serving ``couplings`` (GeV^-1) and its wall time (s) of the whole generate
+    call."""
     settings = setup.injection.legacy() if legacy else setup.injection
     start = time.perf_counter()
     sample = generate(
-        setup, DipoleModel(m_N=m_n, d_mu=d), events, np.random.default_rng(seed), settings=settings
+        setup,
+        DipoleModel(m_N=m_n, d_mu=d),
+        events,
+        np.random.default_rng(seed),
+        settings=settings,
+        couplings=couplings,
     )
     return sample, time.perf_counter() - start
 
@@ -59,7 +76,7 @@ def points_table(events: int, seed: int) -> None:
         setup = load_setup(name)
         per_second = {}
         for legacy in (True, False):
-            sample, wall = run(setup, m_n, d, events, seed, legacy)
+            sample, wall = run(setup, m_n, d, events, seed, legacy, serving_range(d))
             summary = sample.summary()
             trials = sample.metadata["n_trials"]
             per_second[legacy] = summary.effective_size / wall
@@ -90,7 +107,7 @@ def grid_table(events: int, seed: int) -> None:
             cells = []
             for legacy in (True, False):
                 try:
-                    sample, _ = run(setup, m_n, 1e-6, events, seed, legacy)
+                    sample, _ = run(setup, m_n, 1e-6, events, seed, legacy, (d_min, d_max))
                 except PhysicsDomainError:
                     cells.append("beyond the flux")
                     continue

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+import numpy as np
 import pytest
 from typer.testing import CliRunner
 
@@ -90,6 +91,8 @@ def test_simulate_writes_events_and_a_summary(tmp_path):
     assert payload["events_generated"] == 3000
     assert payload["photons_in_fiducial"] > 0
     assert sum(payload["share_by_region"].values()) == pytest.approx(1.0)
+    low, high = payload["couplings_served_GeVinv"]  # default: a decade centred on d_mu
+    assert (high / low, np.sqrt(low * high)) == pytest.approx((10.0, 1.25e-6))
     from neutrissimo.simulation.events import read_events
 
     assert len(read_events(out)) == 3000

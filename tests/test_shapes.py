@@ -251,3 +251,16 @@ def test_intersect_rejects_bad_input():
         s.intersect(np.zeros((2, 3)), np.ones((2, 3)))
     with pytest.raises(ConfigurationError, match="shape"):
         s.intersect(np.zeros((2, 2)), np.ones((2, 2)))
+
+
+@pytest.mark.parametrize("shape", SHAPES, ids=lambda s: type(s).__name__)
+def test_bounding_sphere_contains_the_shape(shape, rng):
+    """Every point of the shape lies in its bounding sphere; a sphere is its own."""
+    centre, radius = shape.bounding_sphere()
+    lo, hi = shape.bounding_box()
+    points = lo + (hi - lo) * rng.random((200_000, 3))
+    inside = points[shape.contains(points)]
+    assert len(inside) > 1000
+    assert np.max(np.linalg.norm(inside - centre, axis=1)) <= radius * (1 + 1e-12)
+    if isinstance(shape, Sphere):
+        assert (tuple(centre), radius) == (shape.center, shape.radius)

@@ -14,8 +14,8 @@ from numpy.typing import ArrayLike, NDArray
 from neutrissimo.exceptions import ConfigurationError
 from neutrissimo.physics.constants import M_MUON, M_TAU
 from neutrissimo.physics.model import DipoleModel
+from neutrissimo.simulation.coupling_ranges import coupling_range
 from neutrissimo.simulation.events import Events
-from neutrissimo.simulation.proposals import coupling_range
 
 __all__ = [
     "D_TAU_SCENARIOS",

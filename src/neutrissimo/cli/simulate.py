@@ -11,7 +11,7 @@ import typer
 
 from neutrissimo.cli.common import AsJson, app, emit, friendly_errors
 from neutrissimo.io.atomic import check_writable
-from neutrissimo.simulation.proposals import coupling_range
+from neutrissimo.simulation.coupling_ranges import coupling_range, serving_range
 
 __all__: list[str] = []
 
@@ -50,6 +50,15 @@ def simulate(
         bool, typer.Option("--majorana", help="Majorana HNL (default Dirac).", metavar="")
     ] = False,
     seed: Annotated[int, typer.Option("--seed", help="Random seed (>= 0).", min=0)] = 1,
+    serve: Annotated[
+        tuple[float, float] | None,
+        typer.Option(
+            "--serve",
+            help="D_MIN D_MAX [GeV^-1]: the range of |d| the sample is meant to serve by "
+            "reweighting (its proposal is built for it). Default: one decade centred on the "
+            "requested |d|.",
+        ),
+    ] = None,
     as_json: AsJson = False,
 ) -> None:
     """Weighted Monte Carlo of one HNL mass; photons converting in the fiducial volume."""
@@ -70,6 +79,19 @@ def simulate(
         load_setup(experiment) if experiment is not None else load_user_setup(str(setup_file)).setup
     )
     experiment = setup.name
+    d_total = float(np.sqrt(d_e**2 + d_mu**2 + d_tau**2))
+    if d_total == 0.0:
+        raise ConfigurationError(
+            "All couplings are zero: the HNL is never made. Give --d-mu (or --d-e, --d-tau) > 0."
+        )
+    if serve is not None and None not in serve:
+        if not 0 < serve[0] <= serve[1]:
+            raise ConfigurationError(
+                f"--serve needs 0 < D_MIN <= D_MAX (GeV^-1), got {serve[0]:g} {serve[1]:g}."
+            )
+        couplings = coupling_range(serve, d_total)
+    else:
+        couplings = serving_range(d_total)
     if output is not None:
         check_writable(output, folder=False)
     with Progress(transient=True, disable=as_json) as bar:
@@ -81,10 +103,7 @@ def simulate(
             np.random.default_rng(seed),
             seed=seed,
             progress=lambda done: bar.update(task, completed=done),
-            # the proposal serves the setup's coupling range and the requested couplings
-            couplings=coupling_range(
-                np.sqrt(d_e**2 + d_mu**2 + d_tau**2), np.asarray(setup.injection.couplings)
-            ),
+            couplings=couplings,
         )
     summary = sample.summary()
     if summary.effective_size < MIN_EFFECTIVE_EVENTS:
@@ -115,6 +134,7 @@ def simulate(
         "trials": sample.metadata["n_trials"],
         "effective_events_per_s": summary.effective_size / wall,
         "proposal": sample.metadata["proposal"]["proposal"],
+        "couplings_served_GeVinv": list(couplings),
         "share_by_region": sample.shares("region"),
         "output": str(output) if output is not None else None,
     }

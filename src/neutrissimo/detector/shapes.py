@@ -159,6 +159,12 @@ class Shape(ABC):
     def bounding_box(self) -> tuple[FloatArray, FloatArray]:
         """Axis-aligned bounding box (lower corner, upper corner), cm."""
 
+    def bounding_sphere(self) -> tuple[FloatArray, float]:
+        """Centre (3,) and radius (cm) of a sphere containing the shape: the ball itself for a
+        :class:`Sphere`, else the sphere through the corners of the bounding box."""
+        low, high = self.bounding_box()
+        return 0.5 * (low + high), 0.5 * float(np.linalg.norm(high - low))
+
     @abstractmethod
     def _interval(self, rays: _Rays) -> tuple[FloatArray, FloatArray]: ...
 
@@ -184,6 +190,9 @@ class Sphere(Shape):
     def bounding_box(self) -> tuple[FloatArray, FloatArray]:
         c = np.array(self.center)
         return c - self.radius, c + self.radius
+
+    def bounding_sphere(self) -> tuple[FloatArray, float]:
+        return np.array(self.center), float(self.radius)
 
     def _interval(self, rays: _Rays) -> tuple[FloatArray, FloatArray]:
         # t^2 + 2 b t + |q|^2 - R^2 = 0 with q = o - c; the discriminant R^2 - |q - (q.d) d|^2

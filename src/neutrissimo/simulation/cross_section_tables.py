@@ -3,7 +3,8 @@
 A :class:`CrossSectionTable` holds, for d = 1 GeV^-1 and each helicity channel,
 
 - sigma(E) on a grid uniform in ln(E - E_th), interpolated by a monotone cubic (PCHIP) in
-  ln sigma (power laws sigma ~ (E - E_th)^p near threshold are reproduced). Measured against
+  ln sigma (power laws sigma ~ (E - E_th)^p near threshold are reproduced), sampled 8x finer
+  and interpolated linearly from there. Measured against
   direct quadrature: < 1e-4 typically, 0.6% at worst where the rate matters (form-factor
   diffraction features just above threshold for heavy HNLs on nuclei), a few % only where sigma
   is below 1e-3 of its maximum. The Monte Carlo uses the table as a proposal only; its event
@@ -43,6 +44,8 @@ UNIFORM_SHARE = 1e-3
 FOCUS_SHARE = 0.5
 FOCUS_WIDTH = 1.0
 _CHANNELS = ("flip", "conserve")
+#: Oversampling of the ln sigma grid for the fast linear interpolation of ``cross_section``.
+FINE = 8
 
 
 @dataclass(frozen=True, eq=False)
@@ -104,15 +107,22 @@ class CrossSectionTable:
         u = np.log(np.where(above, energy - self.threshold, np.exp(self.log_excess[0])))
         u = np.clip(u, self.log_excess[0], self.log_excess[-1])
         channels = _CHANNELS if helicity == "total" else (helicity,)
-        total = sum(np.exp(self._log_sigma[c](u)) for c in channels)
+        grid, log_sigma = self._fine
+        total = sum(np.exp(np.interp(u, grid, log_sigma[c])) for c in channels)
         return np.where(above, d**2 * total, 0.0)
 
     @functools.cached_property
-    def _log_sigma(self) -> dict[str, PchipInterpolator]:
-        return {
-            c: PchipInterpolator(self.log_excess, np.log(np.maximum(self.sigma[c], 1e-300)))
+    def _fine(self) -> tuple[NDArray[np.float64], dict[str, NDArray[np.float64]]]:
+        """The PCHIP of ln sigma sampled on a grid :data:`FINE` times denser, for linear
+        interpolation (np.interp is several times faster than evaluating the PCHIP; measured
+        difference from the PCHIP: < 1e-5 relative typically, 5.5e-4 at worst (C12, m_N = 1
+        GeV, helicity conserving); the Monte Carlo uses sigma(E) as a proposal only)."""
+        grid = np.linspace(self.log_excess[0], self.log_excess[-1], FINE * len(self.log_excess))
+        log_sigma = {
+            c: PchipInterpolator(self.log_excess, np.log(np.maximum(self.sigma[c], 1e-300)))(grid)
             for c in _CHANNELS
         }
+        return grid, log_sigma
 
     def sample_q2(
         self,

@@ -9,7 +9,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from neutrissimo.detector.geometry import Detector
-from neutrissimo.detector.shapes import Shape, Sphere
+from neutrissimo.detector.shapes import Shape
 from neutrissimo.exceptions import ConfigurationError
 from neutrissimo.physics.decay import sample_photon_cos
 from neutrissimo.physics.kinematics import boost, rotate_from_z
@@ -119,14 +119,11 @@ def sample_decays_mixture(
 
 
 def photon_target(settings: InjectionSettings, shape: Shape) -> tuple[FloatArray, float]:
-    """Centre and radius (cm) of the sphere the photon bias aims at: ``shape`` itself if it is a
-    sphere, else centred on its bounding box with radius ``photon_target_radius`` or, if that
-    is 0, the half-diagonal of the box (a sphere containing ``shape``)."""
-    if isinstance(shape, Sphere) and settings.photon_target_radius == 0.0:
-        return np.asarray(shape.center, dtype=float), float(shape.radius)
-    low, high = shape.bounding_box()
-    radius = settings.photon_target_radius or 0.5 * float(np.linalg.norm(high - low))
-    return 0.5 * (low + high), radius
+    """Centre and radius (cm) of the sphere the photon bias aims at: ``shape``'s bounding sphere
+    (the ball itself for a sphere, else through the corners of its bounding box), with radius
+    ``photon_target_radius`` instead if that is not 0."""
+    centre, radius = shape.bounding_sphere()
+    return centre, settings.photon_target_radius or radius
 
 
 def _rest_angle(psi: FloatArray, beta: FloatArray, gamma: FloatArray) -> FloatArray:

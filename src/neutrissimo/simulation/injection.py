@@ -101,7 +101,6 @@ from neutrissimo.simulation.proposals import (
     BATCH_SIZE,
     InjectionSettings,
     Mixture,
-    coupling_range,
     optimise_pilot,
     run_all_trials,
     run_until_kept,
@@ -112,7 +111,6 @@ __all__ = [
     "InjectionSettings",
     "Setup",
     "Species",
-    "coupling_range",
     "generate",
     "species_of",
 ]
@@ -272,6 +270,19 @@ def _label(species: Species) -> str:
     return f"{species.target.name}@{species.nucleus}"
 
 
+def _reach(
+    prep: _Prepared, model: DipoleModel, settings: InjectionSettings, energy: FloatArray
+) -> tuple[FloatArray, FloatArray] | None:
+    """The reach sphere of vertex component (e): centre (3,) and radius per event (cm), the
+    fiducial volume's bounding sphere grown by ``reach_decay_lengths`` times the longest lab
+    decay length of the coupling range at |p_N| = E_nu (``None`` for the legacy proposal)."""
+    if settings.proposal == "legacy":
+        return None
+    centre, radius = prep.setup.detector.fiducial.bounding_sphere()
+    longest = decay_lengths(settings, model.m_N, model.nature)[-1] * energy / model.m_N
+    return centre, radius + settings.reach_decay_lengths * longest
+
+
 def _generate_batch(
     prep: _Prepared,
     model: DipoleModel,
@@ -285,6 +296,7 @@ def _generate_batch(
     detector = setup.detector
     legacy = settings.proposal == "legacy"
     energy, w_energy = _sample_energy(prep, rng, n)
+
     origins, w_ray, ray_mix = sample_rays(settings, rng, n)
     fixed = None
     if not legacy and settings.joint_shares:
@@ -300,7 +312,7 @@ def _generate_batch(
     segments = detector.segments(origins, np.tile([0.0, 0.0, 1.0], (n, 1)))
     per_volume = sigma_h.sum(axis=2) @ prep.densities.T  # (n, V): lambda in each volume, cm^-1
     t, volume, w_vertex, vertex_mix, lam = sample_vertices(
-        settings, origins, segments, per_volume, rng, fixed
+        settings, origins, segments, per_volume, rng, fixed, _reach(prep, model, settings, energy)
     )
     vertex = origins + t[:, None] * np.array([0.0, 0.0, 1.0])
     mixtures = {"ray": ray_mix, "vertex": vertex_mix}

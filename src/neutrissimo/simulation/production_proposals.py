@@ -130,6 +130,7 @@ def sample_vertices(
     per_volume: FloatArray,
     rng: np.random.Generator,
     fixed: FloatArray | None = None,
+    reach: tuple[FloatArray, FloatArray] | None = None,
 ) -> tuple[FloatArray, NDArray[np.intp], FloatArray, Mixture, FloatArray]:
     """Distance t (cm) of the vertex along each ray, its volume, the weight lambda(t)/q(t), the
     mixture record and lambda(t) (cm^-1).
@@ -137,6 +138,8 @@ def sample_vertices(
     ``segments`` are the rays' :class:`neutrissimo.detector.geometry.Segments`, ``per_volume`` (n,
     V) the interaction rate lambda (cm^-1) of each ray's energy in each volume. Where ``fixed`` is
     finite, t is taken from it (points drawn by :func:`sample_joint`) and only evaluated.
+    ``reach`` = (centre (3,), radius (n,)) in cm: the reach sphere of component (e) per ray
+    (without it, component (e) is unavailable).
     """
     n = len(per_volume)
     rate = segments.per_volume(per_volume)  # type: ignore[attr-defined]
@@ -155,12 +158,21 @@ def sample_vertices(
         before_region = segments.integral(rate, t_max=r_in)  # type: ignore[attr-defined]
     else:
         r_in = r_out = region = before_region = np.zeros(n)
-    available = np.column_stack([total > 0, near > 0, np.ones(n, dtype=bool), region > 0])
+    if shares[4] > 0 and reach is not None:
+        e_in, e_out = _crossing(origins, settings.start_z, *reach)
+        close = segments.integral(rate, t_min=e_in, t_max=e_out)  # type: ignore[attr-defined]
+        close = np.where(e_out > e_in, close, 0.0)
+        before_close = segments.integral(rate, t_max=e_in)  # type: ignore[attr-defined]
+    else:
+        e_in = e_out = close = before_close = np.zeros(n)
+    available = np.column_stack(
+        [total > 0, near > 0, np.ones(n, dtype=bool), region > 0, close > 0]
+    )
     component = pick(rng, shares, available)
     level = rng.random(n)
     depth = np.select(
-        [component == 0, component == 3],
-        [level * total, before_region + level * region],
+        [component == 0, component == 3, component == 4],
+        [level * total, before_region + level * region, before_close + level * close],
         before_near + level * near,
     )
     t_matter, _ = segments.invert(rate, depth)  # type: ignore[attr-defined]
@@ -185,6 +197,7 @@ def sample_vertices(
             lam * ((t >= t_near) & (t <= t_far)) / np.where(near > 0, near, 1.0),
             q_log,
             lam * ((t >= r_in) & (t <= r_out)) / np.where(region > 0, region, 1.0),
+            lam * ((t >= e_in) & (t <= e_out)) / np.where(close > 0, close, 1.0),
         ]
     )
     mixture = Mixture(shares, components, available)
@@ -192,6 +205,19 @@ def sample_vertices(
     with np.errstate(divide="ignore", invalid="ignore"):
         weight = np.where((lam > 0) & (q > 0), lam / q, 0.0)
     return t, volume, weight, mixture, lam
+
+
+def _crossing(
+    origins: FloatArray, start_z: float, centre: FloatArray, radius: FloatArray
+) -> tuple[FloatArray, FloatArray]:
+    """Entry and exit distances t (cm, >= 0) of rays along +z from ``origins`` (at z =
+    ``start_z``) through spheres (``centre``, ``radius`` per ray); empty: t_in = t_out = 0."""
+    perp2 = (origins[:, 0] - centre[0]) ** 2 + (origins[:, 1] - centre[1]) ** 2
+    half = np.sqrt(np.maximum(radius**2 - perp2, 0.0))
+    t_in = np.maximum(centre[2] - half - start_z, 0.0)
+    t_out = np.maximum(centre[2] + half - start_z, 0.0)
+    hit = radius**2 > perp2
+    return np.where(hit, t_in, 0.0), np.where(hit, t_out, 0.0)
 
 
 def q2_focus(settings: InjectionSettings, vertex: FloatArray, energy: FloatArray) -> FloatArray:

@@ -33,7 +33,7 @@ from dataclasses import dataclass, replace
 from typing import Any, Literal, NamedTuple
 
 import numpy as np
-from numpy.typing import ArrayLike, NDArray
+from numpy.typing import NDArray
 
 from neutrissimo.detector.shapes import Sphere
 from neutrissimo.exceptions import ConfigurationError
@@ -45,7 +45,6 @@ __all__ = [
     "InjectionSettings",
     "Mixture",
     "coupling_grid",
-    "coupling_range",
     "grid_weights",
     "optimise_pilot",
     "optimise_shares",
@@ -75,8 +74,12 @@ class InjectionSettings:
         reference_z: the log-uniform vertex component (c) is in the distance upstream of it.
         log_min, log_max: range of that distance.
         vertex_shares: shares of the vertex components (a) whole ray, (b) near window,
-            (c) log-uniform upstream, (d) the ray's crossing of the decay region (0 if only
-            three shares are given).
+            (c) log-uniform upstream, (d) the ray's crossing of the decay region, (e) its
+            crossing of the reach sphere (missing shares are 0).
+        reach_decay_lengths: radius of the reach sphere of component (e): the fiducial
+            volume's bounding sphere grown by this many of the longest lab decay length the
+            coupling range gives at |p_N| = E_nu (an upper bound): vertices from which a
+            short-lived HNL can still reach the fiducial volume.
         decay_region: sphere outside which decays are neglected.
         decay_min: lower end of the log-uniform decay-distance component (``legacy`` only).
         decay_uniform_share: share of the uniform component of the decay distance.
@@ -119,7 +122,8 @@ class InjectionSettings:
     log_max: float
     decay_region: Sphere
     ray_shares: tuple[float, ...] = (0.3, 0.3, 0.2)
-    vertex_shares: tuple[float, ...] = (0.2, 0.2, 0.2, 0.4)
+    vertex_shares: tuple[float, ...] = (0.2, 0.2, 0.2, 0.2, 0.2)
+    reach_decay_lengths: float = 3.0
     middle_radius: float = 0.0
     decay_min: float = 1e-8
     decay_uniform_share: float = 0.2
@@ -145,11 +149,13 @@ class InjectionSettings:
         if not 0 < self.log_min < self.log_max:
             raise ConfigurationError("Injection needs 0 < log_min < log_max (cm).")
         shares = np.asarray(self.vertex_shares, dtype=float)
-        if len(shares) not in (3, 4) or np.any(shares < 0) or not np.isclose(shares.sum(), 1.0):
-            raise ConfigurationError("vertex_shares must be 3 or 4 numbers >= 0 summing to 1.")
+        if not 3 <= len(shares) <= 5 or np.any(shares < 0) or not np.isclose(shares.sum(), 1.0):
+            raise ConfigurationError("vertex_shares must be 3 to 5 numbers >= 0 summing to 1.")
         object.__setattr__(
-            self, "vertex_shares", tuple(float(a) for a in shares[:4]) + (0.0,) * (4 - len(shares))
+            self, "vertex_shares", tuple(float(a) for a in shares) + (0.0,) * (5 - len(shares))
         )
+        if self.reach_decay_lengths <= 0:
+            raise ConfigurationError("reach_decay_lengths must be > 0.")
         rays = np.asarray(self.ray_shares, dtype=float)
         if len(rays) not in (2, 3) or np.any(rays < 0) or rays.sum() > 1 + 1e-12:
             raise ConfigurationError("ray_shares must be 2 or 3 numbers >= 0 with sum <= 1.")
@@ -299,7 +305,8 @@ def optimise_shares(
             the ``inner`` families (its stored column is ignored).
         second_moment: S per pilot event, sum_c w_c^2 / R_c^2 at the pilot shares.
         floor: every share is at least ``floor`` (then renormalised).
-        iterations: fixed-point steps (the best shares met are returned).
+        iterations: at most this many fixed-point steps, fewer once V changes by less than
+            1e-4 of itself (the best shares met are returned).
 
     Returns:
         The optimised shares per family and V(optimised) / V(pilot) (<= 1).
@@ -315,12 +322,16 @@ def optimise_shares(
     q0, _ = _density(recs, shares, nest)
     start = float(np.mean(s))
     best, best_value = {k: v.copy() for k, v in shares.items()}, start
+    previous = np.inf
     for _ in range(iterations):
         q, grads = _density(recs, shares, nest)
         r = s * q0 / q
         value = float(np.mean(r))
         if value < best_value:
             best, best_value = {k: v.copy() for k, v in shares.items()}, value
+        if abs(previous - value) <= 1e-4 * value:  # converged
+            break
+        previous = value
         new = {}
         for k, a in shares.items():
             w_i = value + np.mean(r[:, None] * grads[k], axis=0)  # V - dV/da_i
@@ -334,20 +345,6 @@ def optimise_shares(
     if value < best_value:
         best, best_value = shares, value
     return best, best_value / start
-
-
-def coupling_range(*couplings: ArrayLike) -> tuple[float, float]:
-    """(min, max) over the positive values of all the given couplings |d| (GeV^-1), e.g. a scan
-    grid and a setup's default range: the range to pass as ``generate(couplings=...)``.
-
-    Raises:
-        ConfigurationError: no positive coupling.
-    """
-    values = np.concatenate([np.ravel(np.asarray(c, dtype=float)) for c in couplings])
-    values = values[values > 0]
-    if not values.size:
-        raise ConfigurationError("coupling_range needs at least one positive coupling.")
-    return float(values.min()), float(values.max())
 
 
 def grid_weights(columns: dict[str, Any], model: DipoleModel, grid: FloatArray) -> FloatArray:
@@ -390,10 +387,14 @@ def optimise_pilot(
         use = rate >= 1.0 if np.any(rate >= 1.0) else rate > 0
         if not np.any(use):
             break
-        second = np.sum(weights[use] ** 2 / rate[use, None] ** 2, axis=0)  # sum_c w_c^2 / R_c^2
+        ess = rate**2 / np.maximum(np.sum(weights**2, axis=1), 1e-300)
+        # sum_c e_c w_c^2 / R_c^2, each coupling emphasised by its relative variance e_c ~
+        # 1/ESS_c (normalised to mean 1): the gradient of sum_c V_c^2, which weighs the worst
+        # served couplings most (the scans need every grid coupling, not their average)
+        emphasis = (1.0 / ess[use]) / np.mean(1.0 / ess[use])
+        second = np.sum(emphasis[:, None] * weights[use] ** 2 / rate[use, None] ** 2, axis=0)
         nest = ("joint", ("ray", "vertex")) if "joint" in mixtures else None
         shares, gain = optimise_shares(mixtures, second, settings.share_floor, nest)
-        ess = rate**2 / np.maximum(np.sum(weights**2, axis=1), 1e-300)
         update: dict[str, Any] = {
             "ray_shares": tuple(float(a) for a in shares["ray"][:3]),
             "vertex_shares": tuple(float(a) for a in shares["vertex"]),
