@@ -50,7 +50,7 @@ photon bias) are chosen per mass by :func:`neutrissimo.simulation.proposals.opti
 trials (Kleiss-Pittau, summed relative variance over the coupling range); trials whose weight
 is zero for every coupling (no interaction, path missing the decay region, photon missing the
 fiducial volume) are dropped as soon as that is known, with the exact normalisation of
-:func:`neutrissimo.simulation.proposals.run_until_kept`. Everything used is recorded in the
+:class:`neutrissimo.simulation.trials.TrialStream`. Everything used is recorded in the
 metadata.
 
 ``weight_production`` = POT x (flux, position, cross-section, azimuth, photon and conversion
@@ -103,9 +103,8 @@ from neutrissimo.simulation.proposals import (
     Mixture,
     coupling_range,
     optimise_pilot,
-    run_all_trials,
-    run_until_kept,
 )
+from neutrissimo.simulation.trials import TrialStream
 
 __all__ = [
     "BATCH_SIZE",
@@ -115,6 +114,7 @@ __all__ = [
     "coupling_range",
     "generate",
     "species_of",
+    "stream_sample",
 ]
 
 FloatArray = NDArray[np.float64]
@@ -413,20 +413,19 @@ def generate(
     couplings: tuple[float, float] | None = None,
     settings: InjectionSettings | None = None,
 ) -> Events:
-    """Simulate ``n_events`` weighted events of ``setup`` for the HNL mass of ``model``.
+    """Simulate ``n_events`` weighted events of ``setup`` for the HNL mass of ``model`` in memory
+    (:func:`neutrissimo.simulation.streaming.simulate_to_parquet`: to a file, bounded memory).
 
     Args:
         setup: experiment (detector, flux, POT, channels, injection settings).
         model: the HNL; its mass and nature are fixed for the sample, its couplings are the
             default for the event weights (any others by exact reweighting).
         n_events: events in the sample. The ``legacy`` proposal keeps every trial (some have
-            weight 0); the ``mixture`` proposal keeps the first ``n_events`` trials whose
-            weight is not zero for every coupling (exact normalisation:
-            :func:`neutrissimo.simulation.proposals.run_until_kept`; trials in
-            ``metadata["n_trials"]``).
+            weight 0); the ``mixture`` proposal the first ``n_events`` trials whose weight is not
+            zero for every coupling (exact normalisation: :class:`.trials.TrialStream`; trials
+            in ``metadata["n_trials"]``).
         rng: random generator, the only source of randomness: the same generator state gives
-            the same events (the pilot rounds, then batches of fixed size, are drawn in
-            sequence).
+            the same events (pilot rounds, then batches of fixed size, drawn in sequence).
         progress: called with the number of events done after each batch.
         seed: recorded in the metadata if given.
         couplings: (d_min, d_max) in GeV^-1, the range of (d_e^2 + d_mu^2 + d_tau^2)^(1/2) the
@@ -442,8 +441,23 @@ def generate(
         PhysicsDomainError: m_N above the kinematic reach of the flux.
         ConfigurationError: n_events < 1 or an invalid setup.
     """
-    if n_events < 1:
-        raise ConfigurationError(f"n_events must be >= 1, got {n_events}.")
+    stream = stream_sample(setup, model, n_events, rng, progress, seed, couplings, settings)
+    return Events(model, stream.collect()[0], stream.metadata())
+
+
+def stream_sample(
+    setup: Setup,
+    model: DipoleModel,
+    n_events: int,
+    rng: np.random.Generator,
+    progress: Callable[[int], None] | None = None,
+    seed: int | None = None,
+    couplings: tuple[float, float] | None = None,
+    settings: InjectionSettings | None = None,
+) -> TrialStream:
+    """The sample of :func:`generate` (same arguments) as batches not yet drawn: runs the pilot,
+    then returns the :class:`TrialStream` of the main run (its ``metadata()``: the sample's,
+    once the stream has been iterated to its end)."""
     start = time.perf_counter()
     settings = setup.injection if settings is None else settings
     if couplings is not None:
@@ -458,28 +472,29 @@ def generate(
 
         size = min(settings.pilot_events, max(2 * n_events, 5_000))
         settings, pilot = optimise_pilot(replace(settings, pilot_events=size), draw, model)
-    run = run_all_trials if settings.proposal == "legacy" else run_until_kept
-    columns, n_trials = run(
-        lambda size: _generate_batch(prep, model, settings, rng, size)[0], n_events, progress
-    )
+    draw_main = functools.partial(_generate_batch, prep, model, settings, rng)
     proposal = settings.as_dict()
     if settings.proposal == "mixture":
         proposal["decay_ctau_cm"] = decay_lengths(settings, model.m_N, model.nature).tolist()
         centre, radius = photon_target(settings, setup.detector.fiducial)
         proposal["photon_target_sphere"] = {"center": centre.tolist(), "radius": radius}
-    metadata = {
-        "experiment": setup.name,
-        "pot": setup.pot,
-        "n_generated": len(columns["weight_production"]),
-        "n_trials": n_trials,
-        "seed": seed,
-        "neutrissimo_version": version("neutrissimo"),
-        "flux": setup.flux.name,
-        "channels": list(setup.channels),
-        "form_factor": setup.form_factor,
-        "detector": setup.detector.name,
-        "proposal": proposal,
-        "pilot": pilot,
-        "wall_time_s": time.perf_counter() - start,
-    }
-    return Events(model, columns, metadata)
+
+    def metadata(stream: TrialStream) -> dict[str, Any]:
+        return {
+            "experiment": setup.name,
+            "pot": setup.pot,
+            "n_generated": stream.kept,
+            "n_trials": stream.trials,
+            "seed": seed,
+            "neutrissimo_version": version("neutrissimo"),
+            "flux": setup.flux.name,
+            "channels": list(setup.channels),
+            "form_factor": setup.form_factor,
+            "detector": setup.detector.name,
+            "proposal": proposal,
+            "pilot": pilot,
+            "wall_time_s": time.perf_counter() - start,
+        }
+
+    legacy = settings.proposal == "legacy"
+    return TrialStream(lambda size: draw_main(size)[0], n_events, progress, legacy, metadata)
