@@ -120,7 +120,7 @@ def _results(folder: Path) -> dict[str, str]:
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("how", [signal.SIGINT, signal.SIGKILL])
+@pytest.mark.parametrize("how", [signal.SIGINT, signal.SIGKILL], ids=["SIGINT", "SIGKILL"])
 def test_interrupted_fit_keeps_complete_checkpoints_and_resumes(tmp_path, how):
     reference = tmp_path / "reference"
     full = subprocess.run(_fit(reference), env=ENV, capture_output=True, text=True, timeout=900)
@@ -132,7 +132,8 @@ def test_interrupted_fit_keeps_complete_checkpoints_and_resumes(tmp_path, how):
     _, err = process.communicate(timeout=60)
     if how == signal.SIGINT:
         assert process.returncode == 130
-        assert err.strip().splitlines()[-1].startswith("error: interrupted; finished scan")
+        assert err.strip().splitlines()[-1].startswith("error: interrupted; no partial file")
+        assert sum(line.startswith("error:") for line in err.splitlines()) == 1
         assert not list(out.rglob(".*"))  # no temporary file left
     else:
         assert process.returncode == -signal.SIGKILL
