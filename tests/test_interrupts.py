@@ -78,7 +78,7 @@ def test_sigint_stops_simulate_promptly_with_one_line_and_no_file(tmp_path):
     assert process.returncode == 130
     assert err.strip().splitlines() == ["error: interrupted; no output written."]
     assert list(tmp_path.iterdir()) == []  # no output, no scratch or temporary file
-    assert latency < 5.0  # measured: ~0.1-0.4 s (between two numpy calls of a batch)
+    assert latency < 5.0  # measured: 0.4-0.8 s on a loaded machine (lenient bound for CI)
 
 
 def test_sigkill_leaves_no_output_and_a_rerun_cleans_up_and_matches(tmp_path, monkeypatch):
