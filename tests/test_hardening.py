@@ -79,6 +79,26 @@ def _one_line_error(capsys, argv, match):
             ],
             "D_MIN <= D_MAX",
         ),
+        (  # issue 11: no silent 0 far above any grid; the error names the decay length
+            ["simulate", "--experiment", "miniboone", "--mass", "0.47", "--d-mu", "1e10"],
+            "decay length c tau = 2.39e-32 cm",
+        ),
+        (  # issue 11: streamed to disk, 10^12 events would fill it; said before any work
+            [
+                "simulate",
+                "--experiment",
+                "miniboone",
+                "--mass",
+                "0.47",
+                "--d-mu",
+                "1e-6",
+                "--events",
+                "1000000000000",
+                "-o",
+                "out/x.parquet",
+            ],
+            "GB of disk",
+        ),
         (["fit", "miniboone", "-o", "/proc/neutrissimo", *SMALL], "Cannot write"),
         (["fit", "miniboone", "-o", "out", "--workers", "0", *SMALL], "--workers"),
         (["fit", "miniboone", "-o", "out", "--workers", "-2", *SMALL], "--workers"),
@@ -168,3 +188,27 @@ def test_outputs_respect_the_umask_and_leave_no_temporary_files(tmp_path):
         failing_writer()
     assert not (tmp_path / "failed.txt").exists()
     assert not list(tmp_path.glob(".failed*"))
+
+
+def test_rates_far_above_the_scan_grid_do_not_collapse():
+    """Issue 11: above d ~ 1e-4 at 0.1 GeV the rate / d^2 once fell (45x too low at d = 1).
+    Once the HNLs decay inside the detector where they are made, rate / d^2 is flat; with the
+    coupling range centred on the requested d (as ``simulate`` does) it must stay so."""
+    from neutrissimo.experiments.setups import load_setup
+    from neutrissimo.simulation.coupling_ranges import serving_range
+    from neutrissimo.simulation.streaming import simulate_to_file
+
+    setup = load_setup("miniboone")
+    per_d2 = {}
+    for d in (1e-4, 1.0):
+        sample = simulate_to_file(
+            setup,
+            DipoleModel(m_N=0.1, d_mu=d),
+            2000,
+            np.random.default_rng(11),
+            None,
+            couplings=serving_range(d),
+        )
+        assert sample.summary.effective_size > 20
+        per_d2[d] = sample.summary.rate / d**2
+    assert per_d2[1.0] == pytest.approx(per_d2[1e-4], rel=0.5)  # measured: 4.6e16 vs 4.3e16

@@ -12,7 +12,8 @@ over the whole coupling grid), each carrying a frozen dataclass of parameters. :
   provenance`);
 - on a re-run reuses a checkpoint only if its manifest matches exactly; a checkpoint made with
   other settings is recomputed and a corrupted one (truncated, empty, wrong arrays) is named,
-  discarded and recomputed, each with a message;
+  discarded and recomputed, each with a message, and the reused ones are counted in one
+  message ("reused 3 of 8 finished points");
 - returns ``{key: result}`` with results of the caller's :class:`ArrayResult` type.
 
 The task function must be importable (a module-level function); it receives
@@ -267,7 +268,8 @@ def run_scan(
             ``n_workers`` processes on 127.0.0.1) or a dask scheduler address such as
             ``"tcp://host:8786"``.
         n_workers: workers of the local cluster (default: CPU count).
-        progress: called after each finished task and for each checkpoint discarded.
+        progress: called after each finished task, for each checkpoint discarded and once
+            for the checkpoints reused.
 
     Raises:
         ConfigurationError: duplicate or unsafe task keys, or an unknown scheduler.
@@ -295,6 +297,12 @@ def run_scan(
             results[task.key] = done
         else:
             todo.append((task, seed_sequence, manifest))
+    if results:  # a resumed scan says what it did not redo
+        report(
+            len(results),
+            len(tasks),
+            f"reused {len(results)} of {len(tasks)} finished points ({folder / 'points'})",
+        )
     if todo and scheduler == "serial":
         for task, seed_sequence, manifest in todo:
             result = _execute(func, task.params, seed_sequence)

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 import typer
 
 from neutrissimo.cli import beyond, data, physics, scans, simulate
-from neutrissimo.cli.common import app
+from neutrissimo.cli.common import INTERRUPTED, app
 
 __all__ = ["app", "beyond", "data", "main", "physics", "run", "scans", "simulate"]
 
@@ -27,7 +27,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         result = app(args=list(argv) if argv is not None else None, standalone_mode=False)
     except (typer.Abort, KeyboardInterrupt):
-        typer.echo("error: interrupted; finished scan points are kept, a rerun resumes.", err=True)
+        typer.echo(f"error: {INTERRUPTED}", err=True)
         return 130
     except Exception as exc:  # the CLI toolkit's usage errors carry exit_code and a message
         code = getattr(exc, "exit_code", None)

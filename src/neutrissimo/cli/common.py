@@ -16,6 +16,7 @@ from neutrissimo.exceptions import NeutrissimoError
 
 __all__ = [
     "FROM_PAPER",
+    "INTERRUPTED",
     "AsJson",
     "Couplings",
     "DTauScenario",
@@ -99,8 +100,16 @@ MCStat = Annotated[
 ]
 
 
+#: The line after "error: " when Ctrl-C (SIGINT) stops a command (exit status 130).
+INTERRUPTED = (
+    "interrupted; no partial file is left (finished scan points are kept: a rerun resumes)."
+)
+
+
 def friendly_errors(func: F) -> F:
-    """Turn NeutrissimoError into one line on stderr and exit status 2 (no traceback)."""
+    """Turn NeutrissimoError into one line on stderr and exit status 2 (no traceback), and
+    Ctrl-C into one line and exit status 130 (the files being written are removed by their
+    context managers on the way out)."""
 
     @wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
@@ -109,6 +118,9 @@ def friendly_errors(func: F) -> F:
         except NeutrissimoError as exc:
             typer.echo(f"error: {exc}", err=True)
             raise typer.Exit(2) from None
+        except KeyboardInterrupt:
+            typer.echo(f"error: {INTERRUPTED}", err=True)
+            raise typer.Exit(130) from None
 
     return wrapper  # type: ignore[return-value]
 

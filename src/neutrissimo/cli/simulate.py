@@ -3,6 +3,7 @@ benchmark points end to end."""
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 from typing import Annotated
 
@@ -61,14 +62,21 @@ def simulate(
     ] = None,
     as_json: AsJson = False,
 ) -> None:
-    """Weighted Monte Carlo of one HNL mass; photons converting in the fiducial volume."""
+    """Weighted Monte Carlo of one HNL mass; photons converting in the fiducial volume.
+
+    Streams: batches go to disk as they are made (memory stays below a few hundred MB for any
+    --events); Ctrl-C stops it within a second and leaves no file (exit status 130)."""
     from rich.progress import Progress
 
     from neutrissimo.exceptions import ConfigurationError
     from neutrissimo.experiments.setups import load_setup
     from neutrissimo.experiments.user_setup import load_user_setup
     from neutrissimo.physics.model import DipoleModel
-    from neutrissimo.simulation.injection import generate
+    from neutrissimo.simulation.streaming import (
+        require_disk_space,
+        require_representable,
+        simulate_to_file,
+    )
 
     if (experiment is None) == (setup_file is None):
         raise ConfigurationError("Give exactly one of --experiment NAME and --setup FILE.")
@@ -94,28 +102,33 @@ def simulate(
         couplings = serving_range(d_total)
     if output is not None:
         check_writable(output, folder=False)
-    with Progress(transient=True, disable=as_json) as bar:
-        task = bar.add_task(f"simulating {experiment}", total=events)
-        sample = generate(
-            setup,
-            hnl,
-            events,
-            np.random.default_rng(seed),
-            seed=seed,
-            progress=lambda done: bar.update(task, completed=done),
-            couplings=couplings,
-        )
-    summary = sample.summary()
+        require_disk_space(output, events)
+    try:
+        with Progress(transient=True, disable=as_json) as bar:
+            task = bar.add_task(f"simulating {experiment}", total=events)
+            sample = simulate_to_file(
+                setup,
+                hnl,
+                events,
+                np.random.default_rng(seed),
+                output,
+                seed=seed,
+                progress=lambda done: bar.update(task, completed=done),
+                couplings=couplings,
+                check=functools.partial(require_representable, hnl),
+            )
+    except KeyboardInterrupt:  # the scratch and temporary files are gone with the stack
+        typer.echo("error: interrupted; no output written.", err=True)
+        raise typer.Exit(130) from None
+    summary = sample.summary
     if summary.effective_size < MIN_EFFECTIVE_EVENTS:
         typer.echo(
             f"warning: only {summary.effective_size:.0f} effective events at these couplings "
-            f"(c tau = {hnl.ctau:.3g} cm): the rate is uncertain. Fix: more --events.",
+            f"(c tau = {hnl.ctau:.3g} cm, mean lab decay length beta gamma c tau = "
+            f"{sample.beta_gamma * hnl.ctau:.3g} cm): the rate is uncertain. Fix: more --events.",
             err=True,
         )
     wall = sample.metadata["wall_time_s"]
-    if output is not None:
-        write = sample.to_hepmc3 if output.suffix == ".hepmc3" else sample.to_parquet
-        write(output)
     payload = {
         "experiment": experiment,
         "m_N_GeV": hnl.m_N,
@@ -135,7 +148,7 @@ def simulate(
         "effective_events_per_s": summary.effective_size / wall,
         "proposal": sample.metadata["proposal"]["proposal"],
         "couplings_served_GeVinv": list(couplings),
-        "share_by_region": sample.shares("region"),
+        "share_by_region": sample.region_shares,
         "output": str(output) if output is not None else None,
     }
     lines = [

@@ -22,7 +22,14 @@ from numpy.typing import ArrayLike
 
 from neutrissimo.exceptions import ConfigurationError
 
-__all__ = ["atomic_path", "check_writable", "write_columns_csv", "write_json", "write_text"]
+__all__ = [
+    "atomic_path",
+    "check_writable",
+    "scratch_path",
+    "write_columns_csv",
+    "write_json",
+    "write_text",
+]
 
 
 def _umask() -> int:
@@ -53,6 +60,22 @@ def atomic_path(path: str | os.PathLike[str]) -> Iterator[Path]:
         os.replace(tmp, path)
         for stale in path.parent.glob(f".{glob.escape(path.name)}.*.tmp*"):
             stale.unlink(missing_ok=True)
+    finally:
+        Path(tmp).unlink(missing_ok=True)
+
+
+@contextmanager
+def scratch_path(path: str | os.PathLike[str], suffix: str = ".tmp") -> Iterator[Path]:
+    """Yield a hidden scratch file beside ``path`` (named like :func:`atomic_path`'s temporary
+    files, ``.<name>.*.tmp*``), removed when the block ends however it ends. An intermediate
+    file of a streamed output lives here: if the process is killed, the next successful
+    :func:`atomic_path` write of ``path`` removes it as a stale temporary file."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=suffix)
+    os.close(handle)
+    try:
+        yield Path(tmp)
     finally:
         Path(tmp).unlink(missing_ok=True)
 

@@ -100,10 +100,13 @@ class DipoleModel:
         factor = 2.0 if self.nature == "majorana" else 1.0
         if not factor * d2 * self.m_N**2 / (4.0 * math.pi) < 1.0:
             limit = math.sqrt(4.0 * math.pi / factor) / self.m_N
+            ctau = HBARC_GEV_CM / (factor * d2 * self.m_N**3 / (4.0 * math.pi))
             raise ConfigurationError(
                 f"Couplings sqrt(sum d^2) = {math.sqrt(d2):.3g} GeV^-1 give a width Gamma >= m_N "
-                f"at m_N = {self.m_N:g} GeV: the HNL is not a narrow particle and production "
-                f"and decay no longer factorise. Fix: use couplings below {limit:.3g} GeV^-1."
+                f"at m_N = {self.m_N:g} GeV (decay length c tau = {ctau:.3g} cm, below the "
+                f"HNL's Compton wavelength {HBARC_GEV_CM / self.m_N:.3g} cm): the HNL is not a "
+                "narrow particle and production and decay no longer factorise, so no sample "
+                f"can represent it. Fix: use couplings below {limit:.3g} GeV^-1."
             )
 
     def coupling(self, flavour: Flavour) -> float:

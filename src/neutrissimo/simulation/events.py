@@ -41,7 +41,15 @@ from neutrissimo.exceptions import ConfigurationError, DataFileError
 from neutrissimo.io.atomic import atomic_path
 from neutrissimo.physics.model import DipoleModel
 
-__all__ = ["UNITS", "Events", "WeightSummary", "read_events"]
+__all__ = [
+    "UNITS",
+    "Events",
+    "WeightSummary",
+    "arrow_columns",
+    "arrow_table",
+    "parquet_metadata",
+    "read_events",
+]
 
 #: Units of the event columns (stored in the Parquet metadata).
 UNITS: dict[str, str] = {
@@ -188,30 +196,8 @@ class Events:
         """Write the sample to ``path`` atomically (temporary file in the same folder, then
         rename), with the model, metadata and units in the Parquet schema metadata."""
         path = Path(path)
-        arrays: dict[str, pa.Array] = {}
-        for name, col in self.columns.items():
-            if name in _VECTORS:
-                for i, axis in enumerate("xyz"):
-                    arrays[f"{name}_{axis}"] = pa.array(np.asarray(col[:, i], dtype=float))
-            elif name in _LABELS:
-                arrays[name] = pa.array(np.asarray(col, dtype=str)).dictionary_encode()
-            else:
-                arrays[name] = pa.array(np.asarray(col))
-        meta = {
-            "model": json.dumps(
-                {
-                    "m_N": self.model.m_N,
-                    "d_e": self.model.d_e,
-                    "d_mu": self.model.d_mu,
-                    "d_tau": self.model.d_tau,
-                    "nature": self.model.nature,
-                }
-            ),
-            "metadata": json.dumps(self.metadata),
-            "units": json.dumps(UNITS),
-        }
-        table = pa.table(arrays).replace_schema_metadata(
-            {f"neutrissimo.{k}": v for k, v in meta.items()}
+        table = arrow_table(self.columns).replace_schema_metadata(
+            parquet_metadata(self.model, self.metadata)
         )
         with atomic_path(path) as tmp:
             pq.write_table(table, tmp)
@@ -247,6 +233,44 @@ def read_events(path: str | os.PathLike[str]) -> Events:
         metadata = json.loads(meta["neutrissimo.metadata"])
     except (KeyError, ValueError, pa.ArrowInvalid) as exc:
         raise DataFileError(f"{path} is not a neutrissimo event file ({exc}).") from exc
+    return Events(model, arrow_columns(table), metadata)
+
+
+def arrow_table(columns: dict[str, NDArray[Any]]) -> pa.Table:
+    """The event columns as an Arrow table (what :meth:`Events.to_parquet` stores): vectors as
+    ``<name>_x``, ``_y``, ``_z``, labels dictionary-encoded, no schema metadata."""
+    arrays: dict[str, pa.Array] = {}
+    for name, col in columns.items():
+        if name in _VECTORS:
+            for i, axis in enumerate("xyz"):
+                arrays[f"{name}_{axis}"] = pa.array(np.asarray(col[:, i], dtype=float))
+        elif name in _LABELS:
+            arrays[name] = pa.array(np.asarray(col, dtype=str)).dictionary_encode()
+        else:
+            arrays[name] = pa.array(np.asarray(col))
+    return pa.table(arrays)
+
+
+def parquet_metadata(model: DipoleModel, metadata: dict[str, Any]) -> dict[str, str]:
+    """The Parquet schema metadata of a sample: model, metadata and :data:`UNITS` as JSON."""
+    meta = {
+        "model": json.dumps(
+            {
+                "m_N": model.m_N,
+                "d_e": model.d_e,
+                "d_mu": model.d_mu,
+                "d_tau": model.d_tau,
+                "nature": model.nature,
+            }
+        ),
+        "metadata": json.dumps(metadata),
+        "units": json.dumps(UNITS),
+    }
+    return {f"neutrissimo.{k}": v for k, v in meta.items()}
+
+
+def arrow_columns(table: pa.Table) -> dict[str, NDArray[Any]]:
+    """The event columns of an Arrow table written by :func:`arrow_table` (the inverse)."""
     columns: dict[str, NDArray[Any]] = {}
     names = set(table.column_names)
     for name in _VECTORS:
@@ -258,4 +282,4 @@ def read_events(path: str | os.PathLike[str]) -> Events:
     for name in _LABELS:
         if name in names:
             columns[name] = np.asarray(table[name].to_pylist(), dtype=str)
-    return Events(model, columns, metadata)
+    return columns

@@ -54,7 +54,7 @@ from __future__ import annotations
 import functools
 import math
 import os
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from importlib.metadata import version
 from pathlib import Path
@@ -81,6 +81,7 @@ __all__ = [
     "VERTEX_STATUS",
     "pdg_ids",
     "write_hepmc3",
+    "write_hepmc3_parts",
 ]
 
 #: PDG number of the HNL (DarkNews' convention; not in the PDG scheme, so declared per G.R.11).
@@ -248,7 +249,9 @@ def _vertex(pyhepmc: Any, x4: NDArray[np.float64], status: int, ins: list[Any]) 
     return vertex
 
 
-def _events(events: Events, model: DipoleModel, info: Any, keep: NDArray[np.intp]) -> Iterator[Any]:
+def _events(
+    events: Events, model: DipoleModel, info: Any, keep: NDArray[np.intp], first: int = 0
+) -> Iterator[Any]:
     import pyhepmc
 
     col = events.columns
@@ -270,7 +273,7 @@ def _events(events: Events, model: DipoleModel, info: Any, keep: NDArray[np.intp
             target_pdg, m_t = nucleus(host).pdg_code, nucleus(host).mass * MEV_PER_GEV
         event = pyhepmc.GenEvent(pyhepmc.Units.MEV, pyhepmc.Units.MM)
         event.run_info = info
-        event.event_number = int(i)
+        event.event_number = first + int(i)
         event.weights = [float(weights[i])]
         process = (250 if proton else 150) + (0 if col["helicity"][i] == "flip" else 1)
         nu_in = _particle(pyhepmc, kin.neutrino[i], beam, 4, 0.0)
@@ -338,9 +341,42 @@ def write_hepmc3(
         ConfigurationError: ``model`` has another mass or nature than the sample, or the
             sample lacks a column the file needs.
     """
+    return write_hepmc3_parts([events], path, model, include_zero_weight=include_zero_weight)
+
+
+def write_hepmc3_parts(
+    parts: Iterable[Events],
+    path: str | os.PathLike[str],
+    model: DipoleModel | None = None,
+    *,
+    include_zero_weight: bool = False,
+) -> Path:
+    """:func:`write_hepmc3` of one sample given as consecutive parts (e.g. the row groups of a
+    streamed Parquet file, so that only one part is in memory): the run information comes from
+    the first part's metadata, event numbers continue across the parts. ``model`` defaults to
+    the first part's; raises as :func:`write_hepmc3`."""
     import pyhepmc
 
-    model = events.model if model is None else model
+    path = Path(path)
+    info = None
+    first = 0
+    with atomic_path(path) as tmp, pyhepmc.open(tmp, "w") as writer:
+        for events in parts:
+            model = events.model if model is None else model
+            if info is None:
+                _check(events, model)
+                info = _run_info(events, model)
+            mask = np.ones(len(events), bool)
+            if not include_zero_weight:
+                mask = events.columns["weight_production"] > 0
+            for event in _events(events, model, info, np.flatnonzero(mask), first):
+                writer.write(event)
+            first += len(events)
+    return path
+
+
+def _check(events: Events, model: DipoleModel) -> None:
+    """Raise ConfigurationError unless ``events`` can be written at ``model``."""
     events.weights(model)  # validates mass and nature
     needed = (
         "energy_nu",
@@ -364,13 +400,3 @@ def write_hepmc3(
         raise ConfigurationError(f"The sample lacks columns {missing} needed for NuHepMC.")
     if not math.isfinite(float(events.metadata.get("pot", float("nan")))):
         raise ConfigurationError("The sample's metadata has no POT; NuHepMC needs the exposure.")
-    mask = np.ones(len(events), bool)
-    if not include_zero_weight:
-        mask = events.columns["weight_production"] > 0
-    keep = np.flatnonzero(mask)
-    info = _run_info(events, model)
-    path = Path(path)
-    with atomic_path(path) as tmp, pyhepmc.open(tmp, "w") as writer:
-        for event in _events(events, model, info, keep):
-            writer.write(event)
-    return path

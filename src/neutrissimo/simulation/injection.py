@@ -6,19 +6,13 @@ For each event, vectorised over a batch (no Python loop per event):
    interaction rate per unit length in the detector's main material), mixed with 10 % of the
    plain flux above threshold; drawn in the flux's quantile variable u, E = E(u). Weight
    Phi(E)/q_E(E) = I_th / (f_flux + (1 - f_flux) g(u)/G), I_th the flux above threshold.
-2. **Production point** (:mod:`neutrissimo.simulation.production_proposals`): either a ray parallel
-to the
-   beam (+z) from ``start_z`` with its transverse point from a mixture of uniform disks
-   (``inner_radius``, ``middle_radius``, ``outer_radius``) and a "Cauchy" disk (density prop. to
-   1/(r^2 + r0^2), r0 = ``inner_radius``, every decade of radius equally), then the vertex
-   along it from a mixture of the interaction rate lambda(t) = sum_s n_s sigma_s(E) (species s
-   = coherent nuclei, and bound + free protons where the proton-elastic channel is on) along
-   (a) the whole ray, (b) the window ``near_z``, (d) the ray's crossing of the decay region, and
-   (c) log-uniform in the distance upstream of ``reference_z`` over [``log_min``, ``log_max``]
-   (ignoring material); or (``mixture`` proposal) jointly: the distance upstream log-uniform,
-   then the distance from the axis with a Cauchy scale growing with it (``joint_angles``), where
-   long-lived HNLs made far upstream reach the detector. Weight lambda / q with q the density
-   of the whole mixture (for the ``legacy`` proposal: 1/q_ray times lambda/q_vertex).
+2. **Production point** (:mod:`neutrissimo.simulation.production_proposals`): a ray along the
+   beam (+z) from ``start_z``, its transverse point from uniform and "Cauchy" disks, then the
+   vertex along it from a mixture of the interaction rate lambda(t) = sum_s n_s sigma_s(E) on
+   (a) the whole ray, (b) the window ``near_z``, (d) the decay region, (e) the reach sphere
+   around the fiducial volume (``reach_decay_lengths``), and (c) log-uniform upstream of
+   ``reference_z`` (ignoring material); or (``mixture``) jointly, far upstream and off axis
+   (``joint_angles``). Weight lambda / q, q the density of the whole mixture.
 3. **Target and helicity** with probabilities n_s sigma_{s,h}(E) / lambda, and **Q^2** from the
    tabulated inverse CDF of that (target, helicity), carrying the exact estimator sigma_hat
    (see :mod:`neutrissimo.simulation.cross_section_tables`); weight sigma_hat /
@@ -50,7 +44,7 @@ photon bias) are chosen per mass by :func:`neutrissimo.simulation.proposals.opti
 trials (Kleiss-Pittau, summed relative variance over the coupling range); trials whose weight
 is zero for every coupling (no interaction, path missing the decay region, photon missing the
 fiducial volume) are dropped as soon as that is known, with the exact normalisation of
-:func:`neutrissimo.simulation.proposals.run_until_kept`. Everything used is recorded in the
+:class:`neutrissimo.simulation.trials.TrialStream`. Everything used is recorded in the
 metadata.
 
 ``weight_production`` = POT x (flux, position, cross-section, azimuth, photon and conversion
@@ -92,6 +86,7 @@ from neutrissimo.simulation.production_proposals import (
     joint_components,
     q2_focus,
     ray_components,
+    reach_sphere,
     sample_azimuth,
     sample_joint,
     sample_rays,
@@ -102,9 +97,8 @@ from neutrissimo.simulation.proposals import (
     InjectionSettings,
     Mixture,
     optimise_pilot,
-    run_all_trials,
-    run_until_kept,
 )
+from neutrissimo.simulation.trials import TrialStream
 
 __all__ = [
     "BATCH_SIZE",
@@ -113,6 +107,7 @@ __all__ = [
     "Species",
     "generate",
     "species_of",
+    "stream_sample",
 ]
 
 FloatArray = NDArray[np.float64]
@@ -270,19 +265,6 @@ def _label(species: Species) -> str:
     return f"{species.target.name}@{species.nucleus}"
 
 
-def _reach(
-    prep: _Prepared, model: DipoleModel, settings: InjectionSettings, energy: FloatArray
-) -> tuple[FloatArray, FloatArray] | None:
-    """The reach sphere of vertex component (e): centre (3,) and radius per event (cm), the
-    fiducial volume's bounding sphere grown by ``reach_decay_lengths`` times the longest lab
-    decay length of the coupling range at |p_N| = E_nu (``None`` for the legacy proposal)."""
-    if settings.proposal == "legacy":
-        return None
-    centre, radius = prep.setup.detector.fiducial.bounding_sphere()
-    longest = decay_lengths(settings, model.m_N, model.nature)[-1] * energy / model.m_N
-    return centre, radius + settings.reach_decay_lengths * longest
-
-
 def _generate_batch(
     prep: _Prepared,
     model: DipoleModel,
@@ -312,7 +294,13 @@ def _generate_batch(
     segments = detector.segments(origins, np.tile([0.0, 0.0, 1.0], (n, 1)))
     per_volume = sigma_h.sum(axis=2) @ prep.densities.T  # (n, V): lambda in each volume, cm^-1
     t, volume, w_vertex, vertex_mix, lam = sample_vertices(
-        settings, origins, segments, per_volume, rng, fixed, _reach(prep, model, settings, energy)
+        settings,
+        origins,
+        segments,
+        per_volume,
+        rng,
+        fixed,
+        reach_sphere(settings, detector.fiducial, model, energy),
     )
     vertex = origins + t[:, None] * np.array([0.0, 0.0, 1.0])
     mixtures = {"ray": ray_mix, "vertex": vertex_mix}
@@ -425,20 +413,19 @@ def generate(
     couplings: tuple[float, float] | None = None,
     settings: InjectionSettings | None = None,
 ) -> Events:
-    """Simulate ``n_events`` weighted events of ``setup`` for the HNL mass of ``model``.
+    """Simulate ``n_events`` weighted events of ``setup`` for the HNL mass of ``model`` in memory
+    (:func:`neutrissimo.simulation.streaming.simulate_to_parquet`: to a file, bounded memory).
 
     Args:
         setup: experiment (detector, flux, POT, channels, injection settings).
         model: the HNL; its mass and nature are fixed for the sample, its couplings are the
             default for the event weights (any others by exact reweighting).
         n_events: events in the sample. The ``legacy`` proposal keeps every trial (some have
-            weight 0); the ``mixture`` proposal keeps the first ``n_events`` trials whose
-            weight is not zero for every coupling (exact normalisation:
-            :func:`neutrissimo.simulation.proposals.run_until_kept`; trials in
-            ``metadata["n_trials"]``).
+            weight 0); the ``mixture`` proposal the first ``n_events`` trials whose weight is not
+            zero for every coupling (exact normalisation: :class:`.trials.TrialStream`; trials
+            in ``metadata["n_trials"]``).
         rng: random generator, the only source of randomness: the same generator state gives
-            the same events (the pilot rounds, then batches of fixed size, are drawn in
-            sequence).
+            the same events (pilot rounds, then batches of fixed size, drawn in sequence).
         progress: called with the number of events done after each batch.
         seed: recorded in the metadata if given.
         couplings: (d_min, d_max) in GeV^-1, the range of (d_e^2 + d_mu^2 + d_tau^2)^(1/2) the
@@ -454,8 +441,23 @@ def generate(
         PhysicsDomainError: m_N above the kinematic reach of the flux.
         ConfigurationError: n_events < 1 or an invalid setup.
     """
-    if n_events < 1:
-        raise ConfigurationError(f"n_events must be >= 1, got {n_events}.")
+    stream = stream_sample(setup, model, n_events, rng, progress, seed, couplings, settings)
+    return Events(model, stream.collect()[0], stream.metadata())
+
+
+def stream_sample(
+    setup: Setup,
+    model: DipoleModel,
+    n_events: int,
+    rng: np.random.Generator,
+    progress: Callable[[int], None] | None = None,
+    seed: int | None = None,
+    couplings: tuple[float, float] | None = None,
+    settings: InjectionSettings | None = None,
+) -> TrialStream:
+    """The sample of :func:`generate` (same arguments) as batches not yet drawn: runs the pilot,
+    then returns the :class:`TrialStream` of the main run (its ``metadata()``: the sample's,
+    once the stream has been iterated to its end)."""
     start = time.perf_counter()
     settings = setup.injection if settings is None else settings
     if couplings is not None:
@@ -470,28 +472,29 @@ def generate(
 
         size = min(settings.pilot_events, max(2 * n_events, 5_000))
         settings, pilot = optimise_pilot(replace(settings, pilot_events=size), draw, model)
-    run = run_all_trials if settings.proposal == "legacy" else run_until_kept
-    columns, n_trials = run(
-        lambda size: _generate_batch(prep, model, settings, rng, size)[0], n_events, progress
-    )
+    draw_main = functools.partial(_generate_batch, prep, model, settings, rng)
     proposal = settings.as_dict()
     if settings.proposal == "mixture":
         proposal["decay_ctau_cm"] = decay_lengths(settings, model.m_N, model.nature).tolist()
         centre, radius = photon_target(settings, setup.detector.fiducial)
         proposal["photon_target_sphere"] = {"center": centre.tolist(), "radius": radius}
-    metadata = {
-        "experiment": setup.name,
-        "pot": setup.pot,
-        "n_generated": len(columns["weight_production"]),
-        "n_trials": n_trials,
-        "seed": seed,
-        "neutrissimo_version": version("neutrissimo"),
-        "flux": setup.flux.name,
-        "channels": list(setup.channels),
-        "form_factor": setup.form_factor,
-        "detector": setup.detector.name,
-        "proposal": proposal,
-        "pilot": pilot,
-        "wall_time_s": time.perf_counter() - start,
-    }
-    return Events(model, columns, metadata)
+
+    def metadata(stream: TrialStream) -> dict[str, Any]:
+        return {
+            "experiment": setup.name,
+            "pot": setup.pot,
+            "n_generated": stream.kept,
+            "n_trials": stream.trials,
+            "seed": seed,
+            "neutrissimo_version": version("neutrissimo"),
+            "flux": setup.flux.name,
+            "channels": list(setup.channels),
+            "form_factor": setup.form_factor,
+            "detector": setup.detector.name,
+            "proposal": proposal,
+            "pilot": pilot,
+            "wall_time_s": time.perf_counter() - start,
+        }
+
+    legacy = settings.proposal == "legacy"
+    return TrialStream(lambda size: draw_main(size)[0], n_events, progress, legacy, metadata)

@@ -11,12 +11,16 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import NDArray
 
+from neutrissimo.detector.shapes import Shape
+from neutrissimo.physics.model import DipoleModel
+from neutrissimo.simulation.decay_proposals import decay_lengths
 from neutrissimo.simulation.proposals import InjectionSettings, Mixture, pick
 
 __all__ = [
     "joint_components",
     "q2_focus",
     "ray_components",
+    "reach_sphere",
     "sample_azimuth",
     "sample_joint",
     "sample_rays",
@@ -205,6 +209,21 @@ def sample_vertices(
     with np.errstate(divide="ignore", invalid="ignore"):
         weight = np.where((lam > 0) & (q > 0), lam / q, 0.0)
     return t, volume, weight, mixture, lam
+
+
+def reach_sphere(
+    settings: InjectionSettings, fiducial: Shape, model: DipoleModel, energy: FloatArray
+) -> tuple[FloatArray, FloatArray] | None:
+    """The reach sphere of vertex component (e): centre (3,) and radius per event (cm), the
+    fiducial volume's bounding sphere grown by ``reach_decay_lengths`` times the longest lab
+    decay length of the coupling range at |p_N| = E_nu (GeV; an upper bound on |p_N|), the
+    region from which the shortest-lived HNLs of the range still reach the fiducial volume
+    (``None`` for the legacy proposal)."""
+    if settings.proposal == "legacy":
+        return None
+    centre, radius = fiducial.bounding_sphere()
+    longest = decay_lengths(settings, model.m_N, model.nature)[-1] * energy / model.m_N
+    return centre, radius + settings.reach_decay_lengths * longest
 
 
 def _crossing(

@@ -38,6 +38,7 @@ from numpy.typing import NDArray
 from neutrissimo.detector.shapes import Sphere
 from neutrissimo.exceptions import ConfigurationError
 from neutrissimo.physics.model import DipoleModel
+from neutrissimo.simulation.trials import BATCH_SIZE, TrialStream
 
 __all__ = [
     "BATCH_SIZE",
@@ -54,8 +55,6 @@ __all__ = [
 ]
 
 FloatArray = NDArray[np.float64]
-#: Events (trials) per vectorised batch (fixed, so that a seed defines the sample).
-BATCH_SIZE = 50_000
 BoolArray = NDArray[np.bool_]
 
 
@@ -426,20 +425,9 @@ def run_all_trials(
     n_events: int,
     progress: Callable[[int], None] | None,
 ) -> tuple[dict[str, Any], int]:
-    """All ``n_events`` trials kept (``draw(size)`` in batches of min(BATCH_SIZE, remaining),
-    each returning its columns with a ``trial`` index); weights / N. Returns the columns and N."""
-    batches = []
-    done = 0
-    while done < n_events:
-        size = min(BATCH_SIZE, n_events - done)
-        batches.append(draw(size))
-        done += size
-        if progress is not None:
-            progress(done)
-    columns = {key: np.concatenate([b[key] for b in batches]) for key in batches[0]}
-    columns.pop("trial")
-    columns["weight_production"] = columns["weight_production"] / n_events
-    return columns, n_events
+    """All ``n_events`` trials kept, weights / N; returns the columns and N (the loop:
+    :class:`neutrissimo.simulation.trials.TrialStream` with ``keep_all=True``)."""
+    return TrialStream(draw, n_events, progress, keep_all=True).collect()
 
 
 def run_until_kept(
@@ -447,30 +435,7 @@ def run_until_kept(
     n_events: int,
     progress: Callable[[int], None] | None,
 ) -> tuple[dict[str, Any], int]:
-    """Trials in batches of min(BATCH_SIZE, max(4 n_events, 10^4)) until ``n_events`` of them
-    have a non-zero weight (or 1000 n_events trials). With N the trial that gave the n-th kept
-    event, (n - 1)/(N - 1) is an unbiased estimate of the probability p that a trial is kept
-    (negative binomial, independent of the kept events' values), so the kept weights w_i
-    become w_i (n - 1) / (n (N - 1)): the sum estimates E_q[w] = p E_q[w | kept] exactly, for
-    every coupling (n = 1 or too few kept: w_i / N)."""
-    size = min(BATCH_SIZE, max(4 * n_events, 10_000))
-    batches = []
-    kept = trials = 0
-    while kept < n_events and trials < 1000 * n_events:
-        batch = draw(size)
-        batch["trial"] = batch["trial"] + trials
-        batches.append(batch)
-        kept += len(batch["trial"])
-        trials += size
-        if progress is not None:
-            progress(min(kept, n_events))
-    columns = {key: np.concatenate([b[key] for b in batches]) for key in batches[0]}
-    trial = columns.pop("trial")
-    if kept >= n_events:
-        columns = {key: col[:n_events] for key, col in columns.items()}
-        trials = int(trial[n_events - 1]) + 1
-        scale = (n_events - 1) / (n_events * (trials - 1)) if n_events > 1 else 1.0 / trials
-    else:
-        scale = 1.0 / trials
-    columns["weight_production"] = columns["weight_production"] * scale
-    return columns, trials
+    """Trials until ``n_events`` of them have a non-zero weight, with the exact normalisation
+    w_i (n - 1) / (n (N - 1)); returns the columns and N (the loop and its derivation:
+    :class:`neutrissimo.simulation.trials.TrialStream`)."""
+    return TrialStream(draw, n_events, progress).collect()
