@@ -55,10 +55,12 @@ class _Expected(ConfigModel):
 
 
 class SystematicsSettings(ScanDefaults):
-    """``[systematics]``: grid, masses reported and the resolution scale factor."""
+    """``[systematics]``: grid, masses reported, the resolution scale factor and the sigma of
+    the MiniBooNE regions compared."""
 
     report_masses_gev: tuple[PositiveFloat, ...] = Field(min_length=1)
     resolution_scale: PositiveFloat
+    region_sigma: int = Field(ge=1, le=3)
 
 
 class CutflowSettings(ConfigModel):

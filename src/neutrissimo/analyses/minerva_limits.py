@@ -20,6 +20,7 @@ limits need user-supplied data and background files.
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -36,6 +37,7 @@ from neutrissimo.experiments.setups import load_setup
 from neutrissimo.io.provenance import provenance
 from neutrissimo.physics.model import DipoleModel
 from neutrissimo.plotting.minerva import LimitBand, PreferredRegion
+from neutrissimo.simulation.events import Events
 from neutrissimo.simulation.injection import generate
 from neutrissimo.statistics.contours import median_log_shift
 from neutrissimo.statistics.limits import LimitCurve
@@ -51,6 +53,7 @@ __all__ = [
     "mass_task",
     "run_minerva_scan",
     "sample_limits",
+    "select_events",
     "write_minerva_outputs",
 ]
 
@@ -83,8 +86,17 @@ def mass_task(point: MassPoint, rng: np.random.Generator) -> MinervaPoint:
         setup, DipoleModel(m_N=point.m_N, d_mu=1e-6), point.events, rng, couplings=served
     )
     events = events.select(events["weight_production"] > 0)
+    return select_events(events, couplings, point.sample, rng)
+
+
+def select_events(
+    events: Events, couplings: NDArray[np.float64], sample: str, rng: np.random.Generator
+) -> MinervaPoint:
+    """Apply the response and cuts of ``sample`` once to a simulated sample; N_fid and N_sel
+    per d_tau scenario and coupling (GeV^-1) by exact reweighting; ``rng`` draws the
+    smearing."""
     _, selection = minerva.analyse_events(
-        events["photon_energy"], events["photon_direction"], np.ones(len(events)), point.sample, rng
+        events["photon_energy"], events["photon_direction"], np.ones(len(events)), sample, rng
     )
     out: dict[str, list[NDArray[np.float64]]] = {"n_fid": [], "n_sel": [], "n_sel_w2": []}
     for scenario in D_TAU_SCENARIOS:
@@ -114,6 +126,23 @@ class SampleScan:
     n_sel: dict[str, NDArray[np.float64]]
     n_sel_w2: dict[str, NDArray[np.float64]]
     replica_n_sel: dict[str, NDArray[np.float64]]
+
+    @classmethod
+    def from_points(
+        cls, sample: str, grid: ScanGrid, points: Sequence[Sequence[MinervaPoint]]
+    ) -> SampleScan:
+        """The scan of one sample from its per-mass points, ``points[replica][mass]``."""
+        stack = MinervaPoint.stack([MinervaPoint.stack(list(row)) for row in points])
+        # axes (replicas, masses, scenarios, couplings)
+        scenarios = list(enumerate(D_TAU_SCENARIOS))
+        return cls(
+            sample,
+            grid,
+            {s: stack.n_fid[:, :, k].mean(axis=0) for k, s in scenarios},
+            {s: stack.n_sel[:, :, k].mean(axis=0) for k, s in scenarios},
+            {s: stack.n_sel_w2[:, :, k].sum(axis=0) / grid.replicas**2 for k, s in scenarios},
+            {s: stack.n_sel[:, :, k] for k, s in scenarios},
+        )
 
     def relative_mc_error(self, scenario: str = "none") -> NDArray[np.float64]:
         """Monte Carlo relative error of N_sel, sqrt(sum w^2) / N_sel (0 where N_sel = 0)."""
@@ -158,21 +187,8 @@ def run_minerva_scan(
         progress=progress,
     )
     n = len(grid.masses)
-    stack = MinervaPoint.stack(
-        [
-            MinervaPoint.stack([results[t.key] for t in tasks[r * n : (r + 1) * n]])
-            for r in range(grid.replicas)
-        ]
-    )  # (replicas, masses, scenarios, couplings)
-    scenarios = list(enumerate(D_TAU_SCENARIOS))
-    return SampleScan(
-        sample,
-        grid,
-        {s: stack.n_fid[:, :, k].mean(axis=0) for k, s in scenarios},
-        {s: stack.n_sel[:, :, k].mean(axis=0) for k, s in scenarios},
-        {s: stack.n_sel_w2[:, :, k].sum(axis=0) / grid.replicas**2 for k, s in scenarios},
-        {s: stack.n_sel[:, :, k] for k, s in scenarios},
-    )
+    rows = [[results[t.key] for t in tasks[r * n : (r + 1) * n]] for r in range(grid.replicas)]
+    return SampleScan.from_points(sample, grid, rows)
 
 
 def sample_limits(
@@ -183,12 +199,14 @@ def sample_limits(
     *,
     mc_stat: bool = True,
     n_selected: NDArray[np.float64] | None = None,
+    dedx_acceptance: float | None = None,
 ) -> LimitCurve:
     """95% CL excluded couplings per mass for background uncertainty ``eta``.
 
     ``mc_stat``: profile the Monte Carlo error of N_sel as a signal-normalisation nuisance
     (default); ``False`` is the paper's treatment (the prediction taken as exact).
     ``n_selected``: another N_sel grid than the pooled one (e.g. one replica's).
+    ``dedx_acceptance``: another HNL-photon acceptance of the dE/dx cut than the sample's.
 
     Raises:
         DataFileError: the sample has no public dE/dx data and no ``histogram`` was given.
@@ -200,6 +218,7 @@ def sample_limits(
         scan.grid.couplings,
         scan.n_sel[d_tau] if n_selected is None else n_selected,
         eta=eta,
+        dedx_acceptance=dedx_acceptance,
         signal_uncertainty=scan.relative_mc_error(d_tau) if mc_stat else None,
     )
 

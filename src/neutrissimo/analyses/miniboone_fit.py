@@ -49,6 +49,7 @@ from neutrissimo.io.provenance import provenance
 from neutrissimo.physics.model import DipoleModel
 from neutrissimo.plotting.minerva import PreferredRegion
 from neutrissimo.plotting.miniboone import ExcessPanel
+from neutrissimo.simulation.events import Events
 from neutrissimo.simulation.injection import generate
 from neutrissimo.statistics.contours import Regions, edge_shift, refine_minimum, wilks_regions
 from neutrissimo.statistics.histogram import fill_histogram
@@ -61,6 +62,7 @@ __all__ = [
     "check_fit_options",
     "convergence",
     "fit_grid",
+    "histogram_events",
     "mass_task",
     "preferred_regions",
     "read_preferred_regions",
@@ -124,8 +126,19 @@ def mass_task(point: MassPoint, rng: np.random.Generator) -> MiniBooNEPoint:
     events = generate(
         setup, DipoleModel(m_N=point.m_N, d_mu=1e-6), point.events, rng, couplings=served
     )
-    events = events.select(events["weight_production"] > 0)
-    config = miniboone.load_config()
+    return histogram_events(events.select(events["weight_production"] > 0), couplings, rng)
+
+
+def histogram_events(
+    events: Events,
+    couplings: NDArray[np.float64],
+    rng: np.random.Generator,
+    config: miniboone.MiniBooNEConfig | None = None,
+) -> MiniBooNEPoint:
+    """Apply the MiniBooNE response of ``config`` (default: the packaged analysis) once to a
+    sample and histogram E_QE and cos(theta) for every coupling (GeV^-1) and d_tau scenario by
+    exact reweighting; ``rng`` draws the smearing."""
+    config = miniboone.load_config() if config is None else config
     reco = miniboone.detector_response(
         events["photon_energy"], events["photon_direction"], rng, config
     )
@@ -228,10 +241,12 @@ def _chi2_grids(
     oscillation: str,
     eqe_w2: NDArray[np.float64] | None = None,
     cos_w2: NDArray[np.float64] | None = None,
+    predictor: AppearancePredictor | None = None,
 ) -> dict[str, NDArray[np.float64]]:
     """chi^2 of a dipole prediction (E_QE and cos(theta) bins, any leading axes) plus the
-    scenario's oscillation, per observable; with the prediction's MC variances if given."""
-    predictor = AppearancePredictor.from_release()
+    scenario's oscillation (``predictor``, default: the release's), per observable; with the
+    prediction's MC variances if given."""
+    predictor = AppearancePredictor.from_release() if predictor is None else predictor
     energy = MiniBooNEEnergyLikelihood.from_release()
     angle = MiniBooNECosThetaLikelihood.from_release()
     return {
@@ -241,16 +256,25 @@ def _chi2_grids(
 
 
 def _fit_chi2(
-    point: MiniBooNEPoint, oscillation: str, mc_stat: bool
+    point: MiniBooNEPoint,
+    oscillation: str,
+    mc_stat: bool,
+    predictor: AppearancePredictor | None = None,
 ) -> dict[str, NDArray[np.float64]]:
     """:func:`_chi2_grids` of a scan's histograms (with their sum w^2 if ``mc_stat``)."""
     if mc_stat:
-        return _chi2_grids(point.eqe, point.cos, oscillation, point.eqe_w2, point.cos_w2)
-    return _chi2_grids(point.eqe, point.cos, oscillation)
+        return _chi2_grids(point.eqe, point.cos, oscillation, point.eqe_w2, point.cos_w2, predictor)
+    return _chi2_grids(point.eqe, point.cos, oscillation, predictor=predictor)
 
 
 def fit_grid(
-    grid: ScanGrid, scan: MiniBooNEPoint, oscillation: str, d_tau: str, *, mc_stat: bool = True
+    grid: ScanGrid,
+    scan: MiniBooNEPoint,
+    oscillation: str,
+    d_tau: str,
+    *,
+    mc_stat: bool = True,
+    predictor: AppearancePredictor | None = None,
 ) -> FitResult:
     """chi^2 of dipole + oscillation against the MiniBooNE data on the whole grid.
 
@@ -262,13 +286,18 @@ def fit_grid(
         mc_stat: add the Monte Carlo variance (sum w^2 per bin) of the dipole prediction to the
             E_QE covariance and the cos(theta) variance (default); ``False`` is the paper's
             treatment (the prediction taken as exact).
+        predictor: the oscillation component's predictor (default: the release's, with the
+            beam-nu_e cos(theta) template); another one changes the oscillation's shape.
     """
     check_fit_options(oscillation, d_tau)
     per_replica = scan.scenario(d_tau)
-    chi2 = _fit_chi2(per_replica.pooled(), oscillation, mc_stat)
-    replica_chi2 = _fit_chi2(per_replica, oscillation, mc_stat)
+    chi2 = _fit_chi2(per_replica.pooled(), oscillation, mc_stat, predictor)
+    replica_chi2 = _fit_chi2(per_replica, oscillation, mc_stat, predictor)
     no_signal = _chi2_grids(
-        np.zeros(per_replica.eqe.shape[-1]), np.zeros(per_replica.cos.shape[-1]), oscillation
+        np.zeros(per_replica.eqe.shape[-1]),
+        np.zeros(per_replica.cos.shape[-1]),
+        oscillation,
+        predictor=predictor,
     )
     no_hnl = {k: float(v) for k, v in no_signal.items()}
     best = {k: refine_minimum(grid.masses, grid.couplings, v) for k, v in chi2.items()}

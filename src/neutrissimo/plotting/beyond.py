@@ -221,7 +221,7 @@ def systematics_figure(
     one value per choice, in decades; NaN drawn as absent)."""
     n = len(choices)
     keys = list(shifts)
-    fig = Figure(figsize=(7.0, 0.5 * n * max(1, len(keys)) / 2 + 1.5), layout="constrained")
+    fig = Figure(figsize=(7.0, 0.12 * n * max(1, len(keys)) + 1.5), layout="constrained")
     ax = fig.subplots()
     height = 0.8 / max(1, len(keys))
     y = np.arange(n)
