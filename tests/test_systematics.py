@@ -14,6 +14,9 @@ from neutrissimo.analyses import systematics as syst
 from neutrissimo.analyses.scan import ScanGrid
 from neutrissimo.analyses.systematics_report import compare
 from neutrissimo.cli import app
+from neutrissimo.experiments.setups import load_setup
+from neutrissimo.physics.model import DipoleModel
+from neutrissimo.simulation.injection import generate
 
 MASSES = (0.1, 0.3)  # GeV
 COUPLINGS = tuple(float(d) for d in np.geomspace(1e-8, 1e-4, 8))  # GeV^-1
@@ -62,17 +65,25 @@ def test_response_choices_reuse_the_nominal_sample(miniboone_points):
 
 
 def test_majorana_doubles_the_long_lived_rate(miniboone_points):
-    """Long-lived limit (d = 1e-8 GeV^-1, m_N = 0.1 GeV: c tau ~ 25 km >> the 12 m detector):
-    the decay probability in the detector is ~ Delta L / (beta gamma c tau), proportional to
-    the width, and a Majorana N has twice the Dirac width (paper eq. 5, physics/model.py). The
-    isotropic Majorana photon changes the conversion acceptance only slightly, so the rate
-    ratio is ~2. The two samples come from different proposals (the decay-length mixture
-    follows the width), so their Monte Carlo noise does not cancel: at 2000 events it is
-    ~30% (measured ratios 1.5-2.0 over seeds), hence the loose window."""
-    point = miniboone_points[0][0.1]
-    dirac = _row(point, "nominal")["rate"][0, 0]  # d_tau scenario "none", smallest coupling
-    majorana = _row(point, "majorana")["rate"][0, 0]
-    assert 1.2 < majorana / dirac < 3.0
+    """The Majorana variant simulates a Majorana N. Long-lived limit (d = 1e-8 GeV^-1, m_N =
+    0.1 GeV: c tau ~ 25 km >> the 12 m detector): the decay probability in the detector is
+    ~ Delta L / (beta gamma c tau), proportional to the width, and a Majorana N has twice the
+    Dirac width (paper eq. 5, physics/model.py); its isotropic photon changes the acceptance of
+    these boosted decays by a few % at most. Measured: 1.95 +- 0.06 and 2.01 +- 0.06 (seeds 1,
+    2). The scan's 2000-event samples serve four decades of couplings and are too noisy for this
+    (their ratio varies by ~30 %), so the check uses samples serving d alone."""
+    _, calls = miniboone_points
+    assert {model.nature for model in calls} == {"dirac", "majorana"}
+    setup = load_setup("miniboone")
+    rates = {}
+    for nature in ("dirac", "majorana"):
+        model = DipoleModel(m_N=0.1, d_mu=1e-8, nature=nature)
+        events = generate(setup, model, 20_000, np.random.default_rng(3), couplings=(1e-8, 1e-8))
+        summary = events.summary()
+        rates[nature] = (summary.rate, summary.error)
+    ratio = rates["majorana"][0] / rates["dirac"][0]
+    error = ratio * np.hypot(*(e / r for r, e in rates.values()))
+    assert abs(ratio - 2.0) < 3 * error + 0.1  # 0.1: the acceptance allowance (5 %)
 
 
 def test_point_like_form_factor_raises_the_rate_more_at_heavier_mass(miniboone_points):
