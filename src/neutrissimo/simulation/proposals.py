@@ -15,9 +15,11 @@ the shares renormalised). :func:`optimise_shares` chooses the shares a_i from a 
 the multichannel method of R. Kleiss and R. Pittau, Comput. Phys. Commun. 83 (1994) 141: it
 minimises the summed relative variance
 
-    V(a) = sum_c E_q[w_c^2] / R_c^2 = mean_pilot( sum_c w_c^2 / R_c^2 * prod_f g_f^0 / g_f(a) )
+    V(a) = sum_c e_c E_q[w_c^2] / R_c^2 = mean_pilot( sum_c e_c w_c^2 / R_c^2 prod_f g_f^0/g_f(a) )
 
-over the couplings c of the grid whose expected signal R_c is at least one event, with the
+over the couplings c of the grid whose expected signal R_c is at least one event, each
+emphasised by its pilot relative variance e_c (mean 1; the linearised sum_c V_c^2, so that the
+worst-served couplings of a scan grid count most), with the
 fixed-point update a_i <- a_i sqrt(W_i), W_i = mean(S R g_i / g) (R = g^0 / g), and a floor on
 every share (defensive: no weight is ever larger than 1/floor times the one-component weight).
 Where components are missing for an event, W_i = mean(S R (1 + a_i (g_i/g - 1) / sum_avail a)),
@@ -136,8 +138,8 @@ class InjectionSettings:
     photon_target_radius: float = 0.0
     joint_angles: tuple[float, ...] = (0.02, 0.1)
     joint_shares: tuple[float, ...] = (0.15, 0.15)
-    pilot_events: int = 40_000
-    pilot_rounds: int = 3
+    pilot_events: int = 20_000
+    pilot_rounds: int = 2
     share_floor: float = 0.02
 
     def __post_init__(self) -> None:
