@@ -414,7 +414,7 @@ def generate(
     settings: InjectionSettings | None = None,
 ) -> Events:
     """Simulate ``n_events`` weighted events of ``setup`` for the HNL mass of ``model`` in memory
-    (:func:`neutrissimo.simulation.streaming.simulate_to_parquet`: to a file, bounded memory).
+    (:func:`neutrissimo.simulation.streaming.simulate_to_file`: to a file, bounded memory).
 
     Args:
         setup: experiment (detector, flux, POT, channels, injection settings).

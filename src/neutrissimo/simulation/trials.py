@@ -2,7 +2,7 @@
 
 One loop serves both ways a sample is used (DESIGN.md section 2, "generation streams in
 batches"): :func:`neutrissimo.simulation.injection.generate` joins the batches in memory (the
-scans need the arrays), and :func:`neutrissimo.simulation.streaming.simulate_to_parquet` writes
+scans need the arrays), and :func:`neutrissimo.simulation.streaming.simulate_to_file` writes
 each batch to disk as it is made, so that memory stays bounded for any number of events.
 
 The normalisation of the weights is known only when the loop ends (the number of trials N it
