@@ -20,9 +20,11 @@ events) but never holds more than one batch (``BATCH_SIZE`` = 50 000 trials, a f
 The output file therefore holds exactly what ``generate(...).to_parquet(path)`` writes (same
 columns, values and metadata except ``wall_time_s``; one row group per batch). The summary
 sums are added batch by batch instead of over one array, which changes them in the last digits
-only (relative 1e-15). An interruption (Ctrl-C, an exception) removes the scratch and temporary
-files; after a SIGKILL they remain, and the next successful write of the same output removes
-them.
+only (relative 1e-15); events whose unnormalised weight is within ~1e-100 of underflow
+(:data:`TINY_WEIGHT`) are kept aside and their zero count redone with normalised weights, so
+the zero-weight fraction is exactly the in-memory one. An interruption (Ctrl-C, an exception)
+removes the scratch and temporary files; after a SIGKILL they remain, and the next successful
+write of the same output removes them.
 """
 
 from __future__ import annotations
@@ -54,6 +56,7 @@ from neutrissimo.simulation.trials import TrialStream
 
 __all__ = [
     "BYTES_PER_EVENT",
+    "TINY_WEIGHT",
     "Check",
     "StreamedSample",
     "require_disk_space",
@@ -65,6 +68,9 @@ __all__ = [
 #: Disk per event (bytes), measured (MiniBooNE, 10^6 events): Parquet 240 (the scratch file
 #: too), NuHepMC ASCII about 1900 (events of non-zero weight only).
 BYTES_PER_EVENT: dict[str, int] = {"parquet": 250, "hepmc3": 2000}
+
+#: Weights (unnormalised) below which the zero count is redone after normalisation.
+TINY_WEIGHT = 1e-200
 
 #: ``check(summary, mean beta gamma)`` between the passes of :func:`write_stream`.
 Check = Callable[[WeightSummary, float], None]
@@ -94,6 +100,7 @@ class _Sums:
         self.count = self.zeros = 0
         self.regions: dict[str, float] = {}
         self.beta_gamma = 0.0
+        self.tiny: list[dict[str, Any]] = []
 
     def add(self, columns: dict[str, Any]) -> None:
         weights = Events(self.model, columns).weights()
@@ -101,6 +108,11 @@ class _Sums:
         self.squares += float(np.sum(weights**2))
         self.count += len(weights)
         self.zeros += int(np.count_nonzero(weights == 0.0))
+        # weights within a factor ~1e-100 of underflow may still become 0 once normalised (in
+        # memory the factor multiplies weight_production first): keep those rare events
+        tiny = (weights > 0.0) & (weights < TINY_WEIGHT)
+        if np.any(tiny):
+            self.tiny.append({key: value[tiny] for key, value in columns.items()})
         self.beta_gamma += float(np.sum(columns["hnl_momentum"])) / self.model.m_N
         labels = columns["region"]
         for label in np.unique(labels):
@@ -114,6 +126,13 @@ class _Sums:
     def finish(self, stream: TrialStream) -> tuple[WeightSummary, dict[str, float]]:
         """The summary with the weights normalised (sum w and sum w^2 scale as the factor and
         its square); region shares as in :meth:`Events.shares` (empty if the rate is 0)."""
+        zeros = self.zeros
+        for columns in self.tiny:  # recount them with the weights normalised as in memory
+            normalised = {
+                **columns,
+                "weight_production": stream.normalise(columns["weight_production"]),
+            }
+            zeros += int(np.count_nonzero(Events(self.model, normalised).weights() == 0.0))
         total = float(stream.normalise(np.array([self.total]))[0])
         squares = float(stream.normalise(stream.normalise(np.array([self.squares])))[0])
         summary = WeightSummary(
@@ -121,7 +140,7 @@ class _Sums:
             float(np.sqrt(squares)),
             total**2 / squares if squares > 0 else 0.0,
             self.count,
-            self.zeros / self.count if self.count else 0.0,
+            zeros / self.count if self.count else 0.0,
         )
         shares = (
             {k: v / self.total for k, v in sorted(self.regions.items())} if self.total > 0 else {}
