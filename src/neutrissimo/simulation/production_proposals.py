@@ -216,9 +216,10 @@ def reach_sphere(
 ) -> tuple[FloatArray, FloatArray] | None:
     """The reach sphere of vertex component (e): centre (3,) and radius per event (cm), the
     fiducial volume's bounding sphere grown by ``reach_decay_lengths`` times the longest lab
-    decay length of the coupling range at |p_N| = E_nu (GeV; an upper bound on |p_N|), the
-    region from which the shortest-lived HNLs of the range still reach the fiducial volume
-    (``None`` for the legacy proposal)."""
+    decay length of the coupling range at |p_N| = E_nu (GeV; an upper bound on |p_N|): from
+    outside it, at most a fraction exp(-reach_decay_lengths) of any HNL of the range survives
+    to the fiducial volume, so short-lived HNLs are made inside it (``None`` for the legacy
+    proposal)."""
     if settings.proposal == "legacy":
         return None
     centre, radius = fiducial.bounding_sphere()
