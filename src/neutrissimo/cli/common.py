@@ -12,7 +12,7 @@ from typing import Annotated, Any, TypeVar
 
 import typer
 
-from neutrissimo.exceptions import NeutrissimoError
+from neutrissimo.exceptions import ConfigurationError, NeutrissimoError
 
 __all__ = [
     "FROM_PAPER",
@@ -33,6 +33,7 @@ __all__ = [
     "friendly_errors",
     "limits_app",
     "progress_bar",
+    "require_coupling",
     "scan_progress",
 ]
 
@@ -168,6 +169,15 @@ def _quiet(name: str) -> Iterator[None]:
 def scan_progress(quiet: bool) -> Callable[[str], Any]:
     """Progress bars per scan on stderr, or none (with ``--json``)."""
     return _quiet if quiet else progress_bar
+
+
+def require_coupling(d_e: float, d_mu: float, d_tau: float) -> None:
+    """Refuse an HNL with all couplings (GeV^-1) zero: it is never made and never decays."""
+    if d_e == d_mu == d_tau == 0.0:
+        raise ConfigurationError(
+            "All couplings are zero: the HNL is never made and would be stable (c tau = inf). "
+            "Fix: give --d-mu (and/or --d-e, --d-tau) in GeV^-1."
+        )
 
 
 def emit(payload: dict[str, Any], as_json: bool, lines: list[str]) -> None:

@@ -7,8 +7,7 @@ from typing import Annotated
 import numpy as np
 import typer
 
-from neutrissimo.cli.common import AsJson, app, emit, friendly_errors
-from neutrissimo.exceptions import NeutrissimoError
+from neutrissimo.cli.common import AsJson, app, emit, friendly_errors, require_coupling
 
 __all__: list[str] = []
 
@@ -32,11 +31,7 @@ def model(
     """Widths, lifetime and decay lengths of a dipole-coupled HNL (paper eq. 5)."""
     from neutrissimo.physics.model import FLAVOURS, DipoleModel
 
-    if d_e == d_mu == d_tau == 0.0:
-        raise NeutrissimoError(
-            "All couplings are zero: the HNL would be stable (c tau = inf). Fix: give "
-            "--d-mu (and/or --d-e, --d-tau) in GeV^-1."
-        )
+    require_coupling(d_e, d_mu, d_tau)
     hnl = DipoleModel(
         m_N=mass, d_e=d_e, d_mu=d_mu, d_tau=d_tau, nature="majorana" if majorana else "dirac"
     )

@@ -10,7 +10,7 @@ from typing import Annotated
 import numpy as np
 import typer
 
-from neutrissimo.cli.common import AsJson, app, emit, friendly_errors
+from neutrissimo.cli.common import AsJson, app, emit, friendly_errors, require_coupling
 from neutrissimo.io.atomic import check_writable
 from neutrissimo.simulation.coupling_ranges import coupling_range, serving_range
 
@@ -80,6 +80,7 @@ def simulate(
 
     if (experiment is None) == (setup_file is None):
         raise ConfigurationError("Give exactly one of --experiment NAME and --setup FILE.")
+    require_coupling(d_e, d_mu, d_tau)
     hnl = DipoleModel(
         m_N=mass, d_e=d_e, d_mu=d_mu, d_tau=d_tau, nature="majorana" if majorana else "dirac"
     )
@@ -88,10 +89,6 @@ def simulate(
     )
     experiment = setup.name
     d_total = float(np.sqrt(d_e**2 + d_mu**2 + d_tau**2))
-    if d_total == 0.0:
-        raise ConfigurationError(
-            "All couplings are zero: the HNL is never made. Give --d-mu (or --d-e, --d-tau) > 0."
-        )
     if serve is not None and None not in serve:
         if not 0 < serve[0] <= serve[1]:
             raise ConfigurationError(
