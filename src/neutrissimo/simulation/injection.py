@@ -275,10 +275,10 @@ def _generate_batch(
     """One batch of ``n`` events drawn with ``settings``; returns the columns (weights per
     event, not yet divided by the number of events) and the mixture records of the proposal."""
     setup = prep.setup
-    detector = setup.detector
+    detector, fiducial = setup.detector, setup.detector.fiducial
     legacy = settings.proposal == "legacy"
     energy, w_energy = _sample_energy(prep, rng, n)
-
+    ctau = None if legacy else decay_lengths(settings, model.m_N, model.nature)  # cm
     origins, w_ray, ray_mix = sample_rays(settings, rng, n)
     fixed = None
     if not legacy and settings.joint_shares:
@@ -293,14 +293,9 @@ def _generate_batch(
     )  # (n, S, 2), cm^2 at d = 1
     segments = detector.segments(origins, np.tile([0.0, 0.0, 1.0], (n, 1)))
     per_volume = sigma_h.sum(axis=2) @ prep.densities.T  # (n, V): lambda in each volume, cm^-1
+    reach = None if ctau is None else reach_sphere(settings, fiducial, ctau[-1], model.m_N, energy)
     t, volume, w_vertex, vertex_mix, lam = sample_vertices(
-        settings,
-        origins,
-        segments,
-        per_volume,
-        rng,
-        fixed,
-        reach_sphere(settings, detector.fiducial, model, energy),
+        settings, origins, segments, per_volume, rng, fixed, reach
     )
     vertex = origins + t[:, None] * np.array([0.0, 0.0, 1.0])
     mixtures = {"ray": ray_mix, "vertex": vertex_mix}
@@ -339,7 +334,7 @@ def _generate_batch(
     direction = np.column_stack([sin_n * np.cos(phi), sin_n * np.sin(phi), cos_n])  # beam = +z
     alpha = np.array([photon_asymmetry(c, model.nature) for c in _CHANNELS])[helicity]
     partial = setup.pot * w_energy * w_position * w_xs * w_phi
-    if legacy:
+    if ctau is None:  # legacy
         x, q_x, reaches = sample_decays_legacy(settings, rng, vertex, direction)
         decay_point = vertex + x[:, None] * direction
         photon, cos_star = decay_photons(rng, p_n[:, None] * direction, model.m_N, alpha)
@@ -348,7 +343,6 @@ def _generate_batch(
         weight = partial * p_convert * reaches
         kept = np.arange(n)
     else:
-        ctau = decay_lengths(settings, model.m_N, model.nature)
         x, q_x, reaches, mixtures["decay"] = sample_decays_mixture(
             settings, rng, vertex, direction, p_n / model.m_N, ctau
         )
@@ -361,7 +355,7 @@ def _generate_batch(
             model.m_N,
             alpha[live],
             decay_point,
-            photon_target(settings, detector.fiducial),
+            photon_target(settings, fiducial),
             settings.photon_focus_share,
         )
         photon_direction = photon[:, 1:] / photon[:, :1]

@@ -12,8 +12,6 @@ import numpy as np
 from numpy.typing import NDArray
 
 from neutrissimo.detector.shapes import Shape
-from neutrissimo.physics.model import DipoleModel
-from neutrissimo.simulation.decay_proposals import decay_lengths
 from neutrissimo.simulation.proposals import InjectionSettings, Mixture, pick
 
 __all__ = [
@@ -212,19 +210,19 @@ def sample_vertices(
 
 
 def reach_sphere(
-    settings: InjectionSettings, fiducial: Shape, model: DipoleModel, energy: FloatArray
-) -> tuple[FloatArray, FloatArray] | None:
+    settings: InjectionSettings,
+    fiducial: Shape,
+    longest_ctau: float,
+    m_N: float,
+    energy: FloatArray,
+) -> tuple[FloatArray, FloatArray]:
     """The reach sphere of vertex component (e): centre (3,) and radius per event (cm), the
     fiducial volume's bounding sphere grown by ``reach_decay_lengths`` times the longest lab
-    decay length of the coupling range at |p_N| = E_nu (GeV; an upper bound on |p_N|): from
-    outside it, at most a fraction exp(-reach_decay_lengths) of any HNL of the range survives
-    to the fiducial volume, so short-lived HNLs are made inside it (``None`` for the legacy
-    proposal)."""
-    if settings.proposal == "legacy":
-        return None
+    decay length of the coupling range, ``longest_ctau`` (cm) E_nu / m_N (GeV; E_nu bounds
+    |p_N|): from outside it, at most a fraction exp(-reach_decay_lengths) of any HNL of the
+    range survives to the fiducial volume, so short-lived HNLs are made inside it."""
     centre, radius = fiducial.bounding_sphere()
-    longest = decay_lengths(settings, model.m_N, model.nature)[-1] * energy / model.m_N
-    return centre, radius + settings.reach_decay_lengths * longest
+    return centre, radius + settings.reach_decay_lengths * longest_ctau * energy / m_N
 
 
 def _crossing(
