@@ -210,6 +210,14 @@ def coupling_limit(
         :class:`CouplingLimit` with the q grid, all excluded intervals and the edges of the
         lowest one (edges interpolated linearly in ln d between grid points).
     """
+    d = _check_couplings(couplings)
+    n, b = _check_counts(data, background)
+    s = _signal_matrix(signal, d.size, n.size, signal_shape)
+    q = q_statistic(s, n, b, eta=eta, signal_uncertainty=signal_uncertainty)
+    return _limit_from_q(d, q, threshold, m_N)
+
+
+def _check_couplings(couplings: ArrayLike) -> NDArray[np.float64]:
     d = np.asarray(couplings, dtype=float)
     if d.ndim != 1 or d.size < 2 or np.any(~np.isfinite(d)) or np.any(d <= 0):
         raise ConfigurationError(
@@ -217,14 +225,25 @@ def coupling_limit(
         )
     if np.any(np.diff(d) <= 0):
         raise ConfigurationError("couplings must be strictly increasing.")
+    return d
+
+
+def _check_counts(
+    data: ArrayLike, background: ArrayLike
+) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
     n = _as_counts("data", data)
     b = _as_counts("background", background, positive=True)
     if n.shape != b.shape or n.ndim != 1:
         raise ConfigurationError(
             f"data and background must be 1-D with one entry per bin; got {n.shape}, {b.shape}."
         )
-    s = _signal_matrix(signal, d.size, n.size, signal_shape)
-    q = q_statistic(s, n, b, eta=eta, signal_uncertainty=signal_uncertainty)
+    return n, b
+
+
+def _limit_from_q(
+    d: NDArray[np.float64], q: NDArray[np.float64], threshold: float, m_N: float
+) -> CouplingLimit:
+    """The excluded intervals of one mass from its q on the coupling grid ``d``."""
     intervals = _intervals(d, q, threshold)
     lower = intervals[0][0] if intervals else None
     upper = None
@@ -304,19 +323,34 @@ def coupling_limits(
     uncertainties = (
         [None] * masses.size if signal_uncertainty is None else list(signal_uncertainty)  # type: ignore[arg-type]
     )
-    results = tuple(
-        coupling_limit(
-            grid,
-            sig,
-            data,
-            background,
-            eta=eta,
-            signal_shape=signal_shape,
-            threshold=threshold,
-            m_N=float(mass),
-            signal_uncertainty=unc,
+    if len(uncertainties) != masses.size:
+        raise ConfigurationError(
+            f"Need one signal uncertainty array per mass ({masses.size}); got {len(uncertainties)}."
         )
-        for mass, grid, sig, unc in zip(masses, grids, signals, uncertainties, strict=True)
+    d = [_check_couplings(grid) for grid in grids]
+    n, b = _check_counts(data, background)
+    s = [
+        _signal_matrix(sig, g.size, n.size, signal_shape) for sig, g in zip(signals, d, strict=True)
+    ]
+    if all(g.shape == d[0].shape for g in d):
+        # One q_statistic call for the whole (mass, coupling) grid: vectorised over masses.
+        sigma = None
+        if signal_uncertainty is not None:
+            sigma = np.stack(
+                [
+                    np.broadcast_to(np.asarray(0.0 if u is None else u, dtype=float), (g.size,))
+                    for u, g in zip(uncertainties, d, strict=True)
+                ]
+            )
+        q_rows = list(q_statistic(np.stack(s), n, b, eta=eta, signal_uncertainty=sigma))
+    else:
+        q_rows = [
+            q_statistic(sig, n, b, eta=eta, signal_uncertainty=unc)
+            for sig, unc in zip(s, uncertainties, strict=True)
+        ]
+    results = tuple(
+        _limit_from_q(g, q, threshold, float(mass))
+        for mass, g, q in zip(masses, d, q_rows, strict=True)
     )
     lower = np.array([r.lower if r.lower is not None else np.nan for r in results])
     upper = np.array([r.upper if r.upper is not None else np.nan for r in results])

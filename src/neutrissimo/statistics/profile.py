@@ -75,31 +75,40 @@ def poisson_deviance(expected: ArrayLike, observed: ArrayLike) -> NDArray[np.flo
 
 
 def _newton_root(
-    func: Callable[[NDArray[np.float64]], tuple[NDArray[np.float64], NDArray[np.float64]]],
+    func: Callable[
+        [NDArray[np.float64], NDArray[np.intp]], tuple[NDArray[np.float64], NDArray[np.float64]]
+    ],
     lo: NDArray[np.float64],
     hi: NDArray[np.float64],
     x0: NDArray[np.float64],
     active: NDArray[np.bool_],
 ) -> NDArray[np.float64]:
-    """Root in (lo, hi) of increasing functions, element-wise: safeguarded Newton.
+    """Root in (lo, hi) of increasing functions, element-wise over 1-D arrays: safeguarded
+    Newton.
 
-    ``func(x)`` returns (value, derivative). Each step keeps the bracket [lo, hi] from the
-    sign of the value and takes the Newton step if it stays inside, else bisects; stops when
-    every active element moved by less than 1e-13 relative. Inactive elements keep ``x0``.
+    ``func(x, index)`` returns (value, derivative) of the elements ``index`` at ``x`` (the
+    values of those elements). Each step keeps the bracket [lo, hi] from the sign of the value
+    and takes the Newton step if it stays inside (ends included: at convergence the step lands
+    on the end just evaluated), else bisects. An element stops once it moved by less than 1e-13
+    relative (or hit its root exactly) and is no longer evaluated. Inactive elements keep
+    ``x0``.
     """
     x, lo, hi = x0.copy(), lo.copy(), hi.copy()
+    index = np.flatnonzero(active)
     for _ in range(_MAX_ITERATIONS):
-        value, slope = func(x)
-        lo = np.where(active & (value < 0), x, lo)
-        hi = np.where(active & (value > 0), x, hi)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            newton = x - value / slope
-        inside = np.isfinite(newton) & (newton > lo) & (newton < hi)
-        new = np.where(active, np.where(inside, newton, 0.5 * (lo + hi)), x)
-        moved = np.abs(new - x) > 1e-13 * np.maximum(np.abs(x), 1e-300)
-        x = new
-        if not np.any(moved & active & (value != 0)):
+        if index.size == 0:
             break
+        xi = x[index]
+        value, slope = func(xi, index)
+        low = np.where(value < 0, xi, lo[index])
+        high = np.where(value > 0, xi, hi[index])
+        with np.errstate(divide="ignore", invalid="ignore"):
+            newton = xi - value / slope
+        inside = np.isfinite(newton) & (newton >= low) & (newton <= high)
+        new = np.where(inside, newton, 0.5 * (low + high))
+        moved = np.abs(new - xi) > 1e-13 * np.maximum(np.abs(xi), 1e-300)
+        x[index], lo[index], hi[index] = new, low, high
+        index = index[moved & (value != 0)]
     return x
 
 
@@ -121,7 +130,11 @@ def _theta_gradient(
 
 
 def profile_background(
-    signal: ArrayLike, data: ArrayLike, background: ArrayLike, eta: float
+    signal: ArrayLike,
+    data: ArrayLike,
+    background: ArrayLike,
+    eta: float,
+    start: NDArray[np.float64] | None = None,
 ) -> NDArray[np.float64]:
     """Conditional best-fit background normalisation theta_hat_hat(signal) >= 0.
 
@@ -129,24 +142,45 @@ def profile_background(
     hypotheses; the last axis is bins). -ln L is strictly convex in theta: the root of its
     gradient is found by safeguarded Newton in [0, theta_max], vectorised over hypotheses; a
     non-negative gradient at theta = 0+ puts the minimum on the boundary theta = 0.
-    eta = 0 returns theta = 1 (no nuisance).
+    eta = 0 returns theta = 1 (no nuisance). ``start``: the first Newton iterate (default 1;
+    e.g. the solution of a neighbouring signal; 1 where it is 0, on the boundary).
     """
     eta = _check_eta(eta)
-    s = np.asarray(signal, dtype=float)
-    n = np.asarray(data, dtype=float)
-    b = np.asarray(background, dtype=float)
-    shape = np.broadcast_shapes(s.shape, n.shape, b.shape)[:-1]
+    s, n, b, shape = _flat_hypotheses(signal, data, background)
+    first = None if start is None else np.broadcast_to(start, shape).ravel()
+    return _profile_flat(s, n, b, eta, first).reshape(shape)
+
+
+def _flat_hypotheses(
+    signal: ArrayLike, data: ArrayLike, background: ArrayLike
+) -> tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float64], tuple[int, ...]]:
+    """Signal, data and background broadcast to one row of bins per hypothesis, (H, bins),
+    and the hypotheses' shape."""
+    arrays = np.broadcast_arrays(*(np.asarray(x, dtype=float) for x in (signal, data, background)))
+    shape = arrays[0].shape[:-1]
+    s, n, b = (x.reshape(-1, x.shape[-1]) for x in arrays)
+    return s, n, b, shape
+
+
+def _profile_flat(
+    s: NDArray[np.float64],
+    n: NDArray[np.float64],
+    b: NDArray[np.float64],
+    eta: float,
+    start: NDArray[np.float64] | None = None,
+) -> NDArray[np.float64]:
+    """:func:`profile_background` of hypotheses in rows, (H, bins) -> (H,)."""
+    rows = s.shape[0]
     if eta == 0.0:
-        return np.ones(shape)
+        return np.ones(rows)
     # At theta_hi the gradient is positive: sum b - sum n/theta_hi > 0 and (theta_hi - 1) > 0.
-    ratio = np.sum(n, axis=-1) / np.sum(b, axis=-1)
-    theta_hi = np.broadcast_to(2.0 * np.maximum(ratio, 1.0) + 10.0 * eta, shape).copy()
-    at_zero = _theta_gradient(np.full(shape, 1e-300), s, n, b, eta)[0] >= 0
+    theta_hi = 2.0 * np.maximum(np.sum(n, axis=-1) / np.sum(b, axis=-1), 1.0) + 10.0 * eta
+    at_zero = _theta_gradient(np.full(rows, 1e-300), s, n, b, eta)[0] >= 0
     theta = _newton_root(
-        lambda t: _theta_gradient(t, s, n, b, eta),
-        np.zeros(shape),
+        lambda t, i: _theta_gradient(t, s[i], n[i], b[i], eta),
+        np.zeros(rows),
         theta_hi,
-        np.ones(shape),
+        np.ones(rows) if start is None else np.where(start > 0, np.minimum(start, theta_hi), 1.0),
         ~at_zero,
     )
     return np.where(at_zero, 0.0, theta)
@@ -212,39 +246,47 @@ def q_statistic(
             f"signal, data and background must have the same number of bins (last axis); got "
             f"{s.shape}, {n.shape} and {b.shape}."
         )
-    shape = np.broadcast_shapes(s.shape, n.shape, b.shape)[:-1]
-    s = np.broadcast_to(s, (*shape, s.shape[-1]))
+    s, n, b, shape = _flat_hypotheses(s, n, b)
+    rows = s.shape[0]
+    theta_of_mu = np.ones(rows)  # the last profiled theta of each row: the next Newton start
 
-    def mu_gradient(mu: NDArray[np.float64]) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    def mu_gradient(
+        mu: NDArray[np.float64], i: NDArray[np.intp]
+    ) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
         # Envelope theorem: d/dmu of the theta-profiled -ln L = sum_i s_i (1 - n_i / nu_i);
         # its derivative is the Schur complement H_mumu - H_mutheta^2 / H_thetatheta
         # (H_mumu alone when theta sits on its boundary or is fixed).
-        theta = profile_background(mu[..., None] * s, n, b, eta)
-        nu = mu[..., None] * s + theta[..., None] * b
+        si, ni, bi = s[i], n[i], b[i]
+        theta = theta_of_mu[i] = _profile_flat(mu[:, None] * si, ni, bi, eta, theta_of_mu[i])
+        nu = mu[:, None] * si + theta[:, None] * bi
         with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-            w = np.where(n > 0, n / nu**2, 0.0)
-            ratio = np.where(n > 0, n / nu, 0.0)
-        h_mm = np.sum(w * s * s, axis=-1)
+            w = np.where(ni > 0, ni / nu**2, 0.0)
+            ratio = np.where(ni > 0, ni / nu, 0.0)
+        h_mm = np.sum(w * si * si, axis=-1)
         slope = h_mm
         if eta > 0:
-            h_mt = np.sum(w * s * b, axis=-1)
-            h_tt = np.sum(w * b * b, axis=-1) + 1.0 / eta**2
+            h_mt = np.sum(w * si * bi, axis=-1)
+            h_tt = np.sum(w * bi * bi, axis=-1) + 1.0 / eta**2
             slope = np.where(theta > 0, h_mm - h_mt**2 / h_tt, h_mm)
-        return np.sum(s * (1.0 - ratio), axis=-1), slope
+        return np.sum(si * (1.0 - ratio), axis=-1), slope
 
     # The profiled -ln L is convex in mu (jointly convex in (mu, theta)): its gradient is
     # increasing. mu_hat = 0 if the gradient at 0 is >= 0, mu_hat = 1 (q = 0) if <= 0 at 1.
-    at_zero = mu_gradient(np.zeros(shape))[0] >= 0
-    at_one = mu_gradient(np.ones(shape))[0] <= 0
+    every = np.arange(rows)
+    at_zero = mu_gradient(np.zeros(rows), every)[0] >= 0
+    at_one = mu_gradient(np.ones(rows), every)[0] <= 0
     mu_hat = _newton_root(
-        mu_gradient, np.zeros(shape), np.ones(shape), np.full(shape, 0.5), ~(at_zero | at_one)
+        mu_gradient, np.zeros(rows), np.ones(rows), np.full(rows, 0.5), ~(at_zero | at_one)
     )
     mu_hat = np.where(at_zero, 0.0, np.where(at_one, 1.0, mu_hat))
 
-    theta_hat = profile_background(mu_hat[..., None] * s, n, b, eta)
+    theta_hat = _profile_flat(mu_hat[:, None] * s, n, b, eta)
     best = _nll_deviance(mu_hat, theta_hat, s, n, b, eta)
-    tested = _tested_deviance(s, n, b, eta, signal_uncertainty, shape)
-    return np.where(at_one, 0.0, np.maximum(tested - best, 0.0))
+    sigma = None
+    if signal_uncertainty is not None:
+        sigma = np.broadcast_to(np.asarray(signal_uncertainty, dtype=float), shape).ravel()
+    tested = _tested_deviance(s, n, b, eta, sigma)
+    return np.where(at_one, 0.0, np.maximum(tested - best, 0.0)).reshape(shape)
 
 
 def _tested_deviance(
@@ -252,29 +294,35 @@ def _tested_deviance(
     n: NDArray[np.float64],
     b: NDArray[np.float64],
     eta: float,
-    signal_uncertainty: ArrayLike | None,
-    shape: tuple[int, ...],
+    sigma: NDArray[np.float64] | None,
 ) -> NDArray[np.float64]:
-    """-2 ln L at mu = 1 with theta profiled and, given ``signal_uncertainty``, the signal
-    normalisation zeta profiled with its Gaussian constraint (see :func:`q_statistic`)."""
-    ones = np.ones(shape)
-    if signal_uncertainty is None:
-        return _nll_deviance(ones, profile_background(s, n, b, eta), s, n, b, eta)
-    sigma = np.broadcast_to(np.asarray(signal_uncertainty, dtype=float), shape)
+    """-2 ln L at mu = 1 with theta profiled and, given the relative signal uncertainty
+    ``sigma`` of each row, the signal normalisation zeta profiled with its Gaussian constraint
+    (see :func:`q_statistic`); hypotheses in rows."""
+    ones = np.ones(s.shape[0])
+    if sigma is None:
+        return _nll_deviance(ones, _profile_flat(s, n, b, eta), s, n, b, eta)
     if np.any(~np.isfinite(sigma)) or np.any(sigma < 0):
         raise ConfigurationError("signal_uncertainty must be finite and >= 0 (relative).")
     values = []
+    theta = None
     for g in _ZETA_STEPS:
-        zeta = np.maximum(1.0 - sigma * g, 0.0)
-        scaled = zeta[..., None] * s
-        theta = profile_background(scaled, n, b, eta)
+        scaled = np.maximum(1.0 - sigma * g, 0.0)[:, None] * s
+        theta = _profile_flat(scaled, n, b, eta, start=theta)
         values.append(_nll_deviance(ones, theta, scaled, n, b, eta) + g**2)
     curve = np.stack(values, axis=-1)
     k = np.clip(np.argmin(curve, axis=-1), 1, _ZETA_STEPS.size - 2)
     lo, mid, hi = (np.take_along_axis(curve, (k + o)[..., None], -1)[..., 0] for o in (-1, 0, 1))
-    # parabola through three equally spaced points: minimum value mid - (hi - lo)^2 / (8 c)
-    c = 0.5 * (hi + lo - 2.0 * mid)
-    refined = np.where(c > 0, mid - (hi - lo) ** 2 / np.where(c > 0, 8.0 * c, 1.0), mid)
+    # Parabola through three equally spaced points (offsets -1, 0, 1 from k): second
+    # difference c2, vertex at offset t = (lo - hi) / (2 c2), vertex value
+    # mid - (hi - lo)^2 / (8 c2). Used only when the vertex lies on the grid's range (zeta <= 1
+    # is a boundary: a minimum at g = 0 is not extrapolated below it).
+    c2 = hi + lo - 2.0 * mid
+    convex = c2 > 0
+    safe = np.where(convex, c2, 1.0)
+    vertex = k + (lo - hi) / (2.0 * safe)
+    usable = convex & (vertex >= 0) & (vertex <= _ZETA_STEPS.size - 1)
+    refined = np.where(usable, mid - (hi - lo) ** 2 / (8.0 * safe), mid)
     return np.asarray(np.minimum(refined, curve.min(axis=-1)), dtype=np.float64)
 
 
