@@ -28,7 +28,8 @@ from neutrissimo import DipoleModel, PhysicsDomainError
 from neutrissimo.analyses.paper import paper_numbers
 from neutrissimo.experiments.setups import load_setup
 from neutrissimo.simulation.coupling_ranges import serving_range
-from neutrissimo.simulation.injection import Setup, generate
+from neutrissimo.simulation.injection import generate
+from neutrissimo.simulation.setup import Setup
 
 POINTS = (
     ("miniboone", 0.47, 1.25e-6),

@@ -13,7 +13,8 @@ from neutrissimo.detector.materials import Material
 from neutrissimo.detector.shapes import Box, Sphere
 from neutrissimo.experiments.setups import load_setup
 from neutrissimo.physics.cross_sections import total_cross_section
-from neutrissimo.simulation.injection import InjectionSettings, Setup, generate
+from neutrissimo.simulation.injection import InjectionSettings, generate
+from neutrissimo.simulation.setup import Setup
 from neutrissimo.statistics.histogram import fill_histogram
 
 E0 = 20.0  # GeV, monochromatic beam of the toy

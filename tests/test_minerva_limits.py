@@ -32,7 +32,8 @@ def test_selected_is_a_subset_of_fiducial(scan):
 
 
 def test_n_fid_equals_the_event_weights():
-    """N_fid of the task is the summed weight of the same simulated events at each coupling."""
+    """N_fid of the task is the summed weight of the same simulated events at each coupling
+    (its one replica draws from the first child of the task's generator)."""
     out = mass_task(MassPoint(0.1, (1e-6, 1e-5), 5_000, "le_fhc"), np.random.default_rng(4))
     from neutrissimo.experiments.setups import load_setup
     from neutrissimo.simulation.injection import generate
@@ -42,11 +43,12 @@ def test_n_fid_equals_the_event_weights():
         setup,
         DipoleModel(m_N=0.1, d_mu=1e-6),
         5_000,
-        np.random.default_rng(4),
+        np.random.default_rng(4).spawn(1)[0],
         couplings=served_couplings((1e-6, 1e-5), setup.injection.couplings),
     )
+    assert out.n_fid.shape == (1, 3, 2)  # (replica, d_tau scenario, coupling)
     for i, d in enumerate((1e-6, 1e-5)):
-        assert out.n_fid[0, i] == pytest.approx(
+        assert out.n_fid[0, 0, i] == pytest.approx(
             events.weights(DipoleModel(m_N=0.1, d_mu=d)).sum(), rel=1e-12
         )
 

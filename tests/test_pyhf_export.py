@@ -30,7 +30,7 @@ def exported(tmp_path_factory):
     limits, export the workspaces."""
     n_sel = np.stack(
         [
-            mass_task(MassPoint(m, COUPLINGS, 3000, "le_fhc"), np.random.default_rng(k)).n_sel[0]
+            mass_task(MassPoint(m, COUPLINGS, 3000, "le_fhc"), np.random.default_rng(k)).n_sel[0, 0]
             for k, m in enumerate(MASSES)
         ]
     )

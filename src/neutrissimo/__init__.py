@@ -56,7 +56,8 @@ from neutrissimo.physics.model import DipoleModel
 from neutrissimo.physics.nuclei import Nucleus, nucleus
 from neutrissimo.simulation.cross_section_tables import CrossSectionTable, tabulate
 from neutrissimo.simulation.events import Events, WeightSummary, read_events
-from neutrissimo.simulation.injection import InjectionSettings, Setup, generate
+from neutrissimo.simulation.injection import InjectionSettings, generate
+from neutrissimo.simulation.setup import Setup
 from neutrissimo.statistics.contours import contour_paths
 from neutrissimo.statistics.hists import from_hist, to_hist, weighted_hist
 from neutrissimo.statistics.limits import coupling_limit, coupling_limits

@@ -20,7 +20,6 @@ limits need user-supplied data and background files.
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -29,7 +28,14 @@ import numpy as np
 from numpy.typing import NDArray
 
 from neutrissimo.analyses.paper import paper_numbers
-from neutrissimo.analyses.scan import ArrayResult, MassPoint, Progress, ScanGrid, run_scan
+from neutrissimo.analyses.scan import (
+    ArrayResult,
+    MassPoint,
+    Progress,
+    ScanGrid,
+    replica_major,
+    run_scan,
+)
 from neutrissimo.analyses.scenarios import D_TAU_SCENARIOS, grid_weight_chunks, served_couplings
 from neutrissimo.exceptions import ConfigurationError
 from neutrissimo.experiments import minerva
@@ -38,7 +44,7 @@ from neutrissimo.io.provenance import provenance
 from neutrissimo.physics.model import DipoleModel
 from neutrissimo.plotting.minerva import LimitBand, PreferredRegion
 from neutrissimo.simulation.events import Events
-from neutrissimo.simulation.injection import generate
+from neutrissimo.simulation.injection import generate, generate_samples
 from neutrissimo.statistics.contours import median_log_shift
 from neutrissimo.statistics.limits import LimitCurve
 
@@ -78,15 +84,22 @@ class MinervaPoint(ArrayResult):
 
 
 def mass_task(point: MassPoint, rng: np.random.Generator) -> MinervaPoint:
-    """Simulate one mass of one MINERvA sample; N_fid and N_sel per d_tau scenario and coupling."""
+    """Simulate ``point.replicas`` samples of one mass of one MINERvA sample; N_fid and N_sel
+    per d_tau scenario and coupling, with a leading replica axis."""
     couplings = np.asarray(point.couplings, dtype=float)
-    setup = load_setup(SAMPLES[point.sample])
+    sample = point.sample
+    setup = load_setup(SAMPLES[sample])
     served = served_couplings(couplings, setup.injection.couplings)
-    events = generate(
-        setup, DipoleModel(m_N=point.m_N, d_mu=1e-6), point.events, rng, couplings=served
+    generators = rng.spawn(point.replicas)
+    samples = generate_samples(
+        setup, DipoleModel(m_N=point.m_N, d_mu=1e-6), point.events, generators, couplings=served
     )
-    events = events.select(events["weight_production"] > 0)
-    return select_events(events, couplings, point.sample, rng)
+    return MinervaPoint.stack(
+        [
+            select_events(events.select(events["weight_production"] > 0), couplings, sample, r)
+            for events, r in zip(samples, generators, strict=True)
+        ]
+    )
 
 
 def select_events(
@@ -128,12 +141,9 @@ class SampleScan:
     replica_n_sel: dict[str, NDArray[np.float64]]
 
     @classmethod
-    def from_points(
-        cls, sample: str, grid: ScanGrid, points: Sequence[Sequence[MinervaPoint]]
-    ) -> SampleScan:
-        """The scan of one sample from its per-mass points, ``points[replica][mass]``."""
-        stack = MinervaPoint.stack([MinervaPoint.stack(list(row)) for row in points])
-        # axes (replicas, masses, scenarios, couplings)
+    def from_stack(cls, sample: str, grid: ScanGrid, stack: MinervaPoint) -> SampleScan:
+        """The scan of one sample from its points with axes (replicas, masses, scenarios,
+        couplings)."""
         scenarios = list(enumerate(D_TAU_SCENARIOS))
         return cls(
             sample,
@@ -186,9 +196,9 @@ def run_minerva_scan(
         n_workers=n_workers,
         progress=progress,
     )
-    n = len(grid.masses)
-    rows = [[results[t.key] for t in tasks[r * n : (r + 1) * n]] for r in range(grid.replicas)]
-    return SampleScan.from_points(sample, grid, rows)
+    return SampleScan.from_stack(
+        sample, grid, replica_major(MinervaPoint, [results[t.key] for t in tasks])
+    )
 
 
 def sample_limits(

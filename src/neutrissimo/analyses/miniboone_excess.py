@@ -28,8 +28,8 @@ def benchmark_histograms(
     """E_QE and cos(theta) histograms (events at the MiniBooNE POT) of one benchmark point with
     d_tau = 0, as in the paper's Figs. 4 and 6."""
     point = mass_task(MassPoint(m_N, (d_mu,), events), np.random.default_rng(seed))
-    none = point.scenario("none")
-    return none.eqe[0], none.cos[0]
+    none = point.scenario("none")  # axes (1 replica, 1 coupling, bins)
+    return none.eqe[0, 0], none.cos[0, 0]
 
 
 def eqe_excess_panel(

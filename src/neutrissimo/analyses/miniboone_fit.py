@@ -28,7 +28,14 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from neutrissimo.analyses.scan import ArrayResult, MassPoint, Progress, ScanGrid, run_scan
+from neutrissimo.analyses.scan import (
+    ArrayResult,
+    MassPoint,
+    Progress,
+    ScanGrid,
+    replica_major,
+    run_scan,
+)
 from neutrissimo.analyses.scan_csv import read_contour_csvs, write_scan_csvs
 from neutrissimo.analyses.scenarios import (
     D_TAU_SCENARIOS,
@@ -50,7 +57,7 @@ from neutrissimo.physics.model import DipoleModel
 from neutrissimo.plotting.minerva import PreferredRegion
 from neutrissimo.plotting.miniboone import ExcessPanel
 from neutrissimo.simulation.events import Events
-from neutrissimo.simulation.injection import generate
+from neutrissimo.simulation.injection import generate_samples
 from neutrissimo.statistics.contours import Regions, edge_shift, refine_minimum, wilks_regions
 from neutrissimo.statistics.histogram import fill_histogram
 from neutrissimo.statistics.wilks import delta_chi2_threshold
@@ -119,14 +126,21 @@ class MiniBooNEPoint(ArrayResult):
 
 
 def mass_task(point: MassPoint, rng: np.random.Generator) -> MiniBooNEPoint:
-    """Simulate one mass and histogram E_QE and cos(theta) for every coupling and d_tau scenario."""
+    """Simulate ``point.replicas`` samples of one mass and histogram E_QE and cos(theta) for
+    every coupling and d_tau scenario; a leading replica axis."""
     couplings = np.asarray(point.couplings, dtype=float)
     setup = load_setup("miniboone")
     served = served_couplings(couplings, setup.injection.couplings)
-    events = generate(
-        setup, DipoleModel(m_N=point.m_N, d_mu=1e-6), point.events, rng, couplings=served
+    generators = rng.spawn(point.replicas)
+    samples = generate_samples(
+        setup, DipoleModel(m_N=point.m_N, d_mu=1e-6), point.events, generators, couplings=served
     )
-    return histogram_events(events.select(events["weight_production"] > 0), couplings, rng)
+    return MiniBooNEPoint.stack(
+        [
+            histogram_events(events.select(events["weight_production"] > 0), couplings, r)
+            for events, r in zip(samples, generators, strict=True)
+        ]
+    )
 
 
 def histogram_events(
@@ -151,9 +165,10 @@ def histogram_events(
     for scenario in D_TAU_SCENARIOS:
         chunks: dict[str, list[NDArray[np.float64]]] = {name: [] for name in out}
         for weights in grid_weight_chunks(events, couplings, scenario):
-            seen = weights * reco.efficiency
-            h_eqe = fill_histogram(eqe, seen, config.eqe_edges_gev)
-            h_cos = fill_histogram(reco.cos_theta, seen * in_window, config.cos_edges)
+            h_eqe = fill_histogram(eqe, weights, config.eqe_edges_gev, factor=reco.efficiency)
+            h_cos = fill_histogram(
+                reco.cos_theta, weights, config.cos_edges, factor=reco.efficiency * in_window
+            )
             chunks["rate"].append(weights.sum(axis=1))
             chunks["eqe"].append(h_eqe.sumw)
             chunks["eqe_w2"].append(h_eqe.sumw2)
@@ -185,12 +200,7 @@ def run_miniboone_scan(
         n_workers=n_workers,
         progress=progress,
     )
-    n = len(grid.masses)
-    per_replica = [
-        MiniBooNEPoint.stack([results[t.key] for t in tasks[r * n : (r + 1) * n]])
-        for r in range(grid.replicas)
-    ]
-    return MiniBooNEPoint.stack(per_replica)
+    return replica_major(MiniBooNEPoint, [results[t.key] for t in tasks])
 
 
 @dataclass(frozen=True)

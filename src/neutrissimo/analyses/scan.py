@@ -45,6 +45,7 @@ __all__ = [
     "ScanGrid",
     "ScanTask",
     "check_scheduler",
+    "replica_major",
     "run_scan",
     "task_generators",
 ]
@@ -108,15 +109,18 @@ class MassPoint:
         m_N: HNL mass, GeV.
         couplings: the d_mu grid, GeV^-1, increasing.
         events: events simulated at this mass.
+        events: events simulated at this mass, per replica.
         sample: which sample of the experiment (``""`` where there is only one).
-        replica: index of an independent sample at the same mass (see :class:`ScanGrid`).
+        replicas: independent samples of ``events`` each (see :class:`ScanGrid`), drawn from
+            one proposal (one pilot): replica r from ``rng.spawn(replicas)[r]`` of the task's
+            generator. Task results carry a leading replica axis.
     """
 
     m_N: float
     couplings: tuple[float, ...]
     events: int
     sample: str = ""
-    replica: int = 0
+    replicas: int = 1
 
 
 @dataclass(frozen=True)
@@ -169,17 +173,23 @@ class ScanGrid:
         }
 
     def tasks(self, sample: str = "") -> list[ScanTask[MassPoint]]:
-        """One task per replica and mass (replica-major), keyed ``m_N=<mass>`` (one replica) or
-        ``m_N=<mass>,r=<replica>``, carrying the couplings and the events of one replica."""
-        per_replica = self.events // self.replicas
+        """One task per mass, keyed ``m_N=<mass>``, carrying the couplings, the events of one
+        replica and the number of replicas (simulated together: one preparation and one pilot
+        serve them all)."""
         return [
             ScanTask(
-                f"m_N={m:.6g}" + (f",r={r}" if self.replicas > 1 else ""),
-                MassPoint(m, self.couplings, per_replica, sample, r),
+                f"m_N={m:.6g}",
+                MassPoint(m, self.couplings, self.events // self.replicas, sample, self.replicas),
             )
-            for r in range(self.replicas)
             for m in self.masses
         ]
+
+
+def replica_major(result_type: type[R], per_mass: Sequence[R]) -> R:
+    """The results of one task per mass, each with a leading replica axis, as one result with
+    axes (replica, mass, ...)."""
+    stacked = result_type.stack(list(per_mass)).to_arrays()
+    return result_type.from_arrays({k: np.swapaxes(v, 0, 1) for k, v in stacked.items()})
 
 
 def task_generators(seed: int, n_tasks: int) -> list[np.random.Generator]:

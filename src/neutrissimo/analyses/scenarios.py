@@ -53,11 +53,10 @@ def grid_weights(events: Events, couplings: ArrayLike, scenario: str) -> NDArray
     """Event weights (couplings, events) at each d_mu of ``couplings`` with the scenario's d_tau
     (exact reweighting of one sample)."""
     d_mu = np.asarray(couplings, dtype=float)
-    return np.stack(
+    model = events.model
+    return events.weights_grid(
         [
-            events.weights(
-                DipoleModel(m_N=events.model.m_N, d_mu=d, d_tau=t, nature=events.model.nature)
-            )
+            DipoleModel(m_N=model.m_N, d_mu=d, d_tau=t, nature=model.nature)
             for d, t in zip(d_mu, d_tau_of(scenario, d_mu), strict=True)
         ]
     )

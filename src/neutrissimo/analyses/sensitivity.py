@@ -27,13 +27,20 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from neutrissimo.analyses.scan import ArrayResult, MassPoint, Progress, ScanGrid, run_scan
+from neutrissimo.analyses.scan import (
+    ArrayResult,
+    MassPoint,
+    Progress,
+    ScanGrid,
+    replica_major,
+    run_scan,
+)
 from neutrissimo.analyses.scenarios import grid_weight_chunks
 from neutrissimo.exceptions import ConfigurationError
 from neutrissimo.experiments.user_setup import UserSetup, load_user_setup
 from neutrissimo.io.provenance import provenance
 from neutrissimo.physics.model import DipoleModel
-from neutrissimo.simulation.injection import generate
+from neutrissimo.simulation.injection import generate_samples
 
 __all__ = [
     "SensitivityPoint",
@@ -62,21 +69,30 @@ def _reference(setup: str | os.PathLike[str]) -> str:
 
 
 def sensitivity_task(point: MassPoint, rng: np.random.Generator) -> SensitivityPoint:
-    """Simulate the experiment ``point.sample`` (a setup reference) at one mass and reweight it
-    over ``point.couplings``."""
+    """Simulate ``point.replicas`` samples of the experiment ``point.sample`` (a setup
+    reference) at one mass and reweight them over ``point.couplings``; a leading replica
+    axis."""
     user = load_user_setup(point.sample)
     couplings = np.asarray(point.couplings, dtype=float)
-    events = generate(user.setup, DipoleModel(m_N=point.m_N, d_mu=1e-6), point.events, rng)
-    events = events.select(events["weight_production"] > 0)
+    samples = generate_samples(
+        user.setup,
+        DipoleModel(m_N=point.m_N, d_mu=1e-6),
+        point.events,
+        rng.spawn(point.replicas),
+    )
     response = user.response
-    passed = response.efficiency * (events["photon_energy"] > response.energy_threshold_gev)
-    parts: dict[str, list[NDArray[np.float64]]] = {"n_fid": [], "n_sig": [], "n_sig_w2": []}
-    for weights in grid_weight_chunks(events, couplings, "none"):
-        seen = weights * passed
-        parts["n_fid"].append(weights.sum(axis=1))
-        parts["n_sig"].append(seen.sum(axis=1))
-        parts["n_sig_w2"].append((seen**2).sum(axis=1))
-    return SensitivityPoint(**{k: np.concatenate(v) for k, v in parts.items()})
+    rows = []
+    for sample in samples:
+        events = sample.select(sample["weight_production"] > 0)
+        passed = response.efficiency * (events["photon_energy"] > response.energy_threshold_gev)
+        parts: dict[str, list[NDArray[np.float64]]] = {"n_fid": [], "n_sig": [], "n_sig_w2": []}
+        for weights in grid_weight_chunks(events, couplings, "none"):
+            seen = weights * passed
+            parts["n_fid"].append(weights.sum(axis=1))
+            parts["n_sig"].append(seen.sum(axis=1))
+            parts["n_sig_w2"].append((seen**2).sum(axis=1))
+        rows.append(SensitivityPoint(**{k: np.concatenate(v) for k, v in parts.items()}))
+    return SensitivityPoint.stack(rows)
 
 
 @dataclass(frozen=True)
@@ -120,16 +136,14 @@ def run_sensitivity_scan(
         n_workers=n_workers,
         progress=progress,
     )
-    stack = SensitivityPoint.stack([results[t.key] for t in tasks])
-    shape = (grid.replicas, len(grid.masses), len(grid.couplings))
-    r = grid.replicas
+    stack = replica_major(SensitivityPoint, [results[t.key] for t in tasks])
     return SensitivityScan(
         grid,
         user.setup.name,
         user.source,
-        stack.n_fid.reshape(shape).mean(axis=0),
-        stack.n_sig.reshape(shape).mean(axis=0),
-        stack.n_sig_w2.reshape(shape).sum(axis=0) / r**2,
+        stack.n_fid.mean(axis=0),
+        stack.n_sig.mean(axis=0),
+        stack.n_sig_w2.sum(axis=0) / grid.replicas**2,
     )
 
 

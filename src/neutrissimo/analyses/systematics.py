@@ -336,7 +336,8 @@ def run_systematics(
                 MinervaPoint(**{k: v[i] for k, v in done[t.key].to_arrays().items()})
                 for t in mn_tasks
             ]
-            scans[variant][sample] = SampleScan.from_points(sample, minerva_grid, [points])
+            stack = MinervaPoint.stack([MinervaPoint.stack(points)])  # (1 replica, masses)
+            scans[variant][sample] = SampleScan.from_stack(sample, minerva_grid, stack)
     return SystematicsScans(grid, reported, by_row, scans)
 
 

@@ -22,7 +22,8 @@ from neutrissimo.detector.shapes import Sphere
 from neutrissimo.exceptions import ConfigurationError
 from neutrissimo.experiments import minerva, miniboone
 from neutrissimo.io.config import ConfigModel, load_toml
-from neutrissimo.simulation.injection import InjectionSettings, Setup
+from neutrissimo.simulation.injection import InjectionSettings
+from neutrissimo.simulation.setup import Setup
 
 __all__ = ["SETUP_NAMES", "load_setup"]
 

@@ -57,7 +57,7 @@ from neutrissimo.exceptions import ConfigurationError
 from neutrissimo.experiments.setups import _InjectionTable
 from neutrissimo.io.config import ConfigModel, Fraction, choice, load_toml
 from neutrissimo.physics.form_factors import FORM_FACTOR_KINDS
-from neutrissimo.simulation.injection import Setup
+from neutrissimo.simulation.setup import Setup
 
 __all__ = [
     "EXAMPLE_SETUPS",

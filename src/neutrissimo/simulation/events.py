@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -47,6 +48,7 @@ __all__ = [
     "WeightSummary",
     "arrow_columns",
     "arrow_table",
+    "decay_weights",
     "parquet_metadata",
     "read_events",
 ]
@@ -150,24 +152,25 @@ class Events:
         Raises:
             ConfigurationError: ``model`` has a different mass or nature than the sample.
         """
-        model = self.model if model is None else model
-        if model.m_N != self.model.m_N or model.nature != self.model.nature:
-            raise ConfigurationError(
-                f"Events were generated for m_N = {self.model.m_N} GeV ({self.model.nature}); "
-                f"they cannot be reweighted to m_N = {model.m_N} GeV ({model.nature}). Generate a "
-                "sample at that mass."
-            )
-        if model.width == 0.0:
-            return np.zeros(len(self))
-        x = self.columns["decay_distance"]
-        length = self.columns["hnl_momentum"] / model.m_N * model.ctau
-        weights = (
-            self.columns["weight_production"]
-            * model.d_mu**2
-            * np.exp(-x / length)
-            / (length * self.columns["decay_proposal"])
-        )
-        return np.asarray(weights, dtype=np.float64)
+        row = self.weights_grid([self.model if model is None else model])[0]
+        return np.asarray(row, dtype=np.float64)
+
+    def weights_grid(self, models: Sequence[DipoleModel]) -> NDArray[np.float64]:
+        """:meth:`weights` for each of ``models``, shape (models, events), in one vectorised
+        pass (:func:`decay_weights`).
+
+        Raises:
+            ConfigurationError: a model with a different mass or nature than the sample.
+        """
+        for model in models:
+            if model.m_N != self.model.m_N or model.nature != self.model.nature:
+                raise ConfigurationError(
+                    f"Events were generated for m_N = {self.model.m_N} GeV "
+                    f"({self.model.nature}); they cannot be reweighted to m_N = {model.m_N} GeV "
+                    f"({model.nature}). Generate a sample at that mass."
+                )
+        ctau = np.array([m.ctau if m.width > 0.0 else np.inf for m in models])
+        return decay_weights(self.columns, self.model.m_N, np.array([m.d_mu for m in models]), ctau)
 
     def reweight(self, model: DipoleModel) -> Events:
         """The same events, attached to ``model`` (so :meth:`weights` defaults to it)."""
@@ -215,6 +218,32 @@ class Events:
         from neutrissimo.simulation.hepmc import write_hepmc3
 
         return write_hepmc3(self, path, model, include_zero_weight=include_zero_weight)
+
+
+def decay_weights(
+    columns: Mapping[str, NDArray[Any]],
+    m_N: float,
+    d_mu: NDArray[np.float64],
+    ctau: NDArray[np.float64],
+) -> NDArray[np.float64]:
+    """Event weights, shape (couplings, events), of sampled columns at each (d_mu [GeV^-1],
+    c tau [cm]) pair (c tau = inf: a stable HNL, weight 0). With a = x m_N / |p_N| per event
+    (x the decay distance, cm),
+
+        w = w_prod d_mu^2 exp(-a / c tau) m_N / (|p_N| c tau q_decay(x)):
+
+    the production weight times the decay density at lab decay length |p_N| c tau / m_N over
+    the decay-point proposal density (exact reweighting in the couplings). The array is the
+    transpose of an events-major one (the couplings of one event are contiguous), the layout
+    in which :func:`~neutrissimo.statistics.histogram.fill_histogram` sums events by bin
+    fastest."""
+    inverse_ctau = 1.0 / np.asarray(ctau, dtype=float)
+    per_mass = m_N / columns["hnl_momentum"]
+    exponent = np.multiply.outer(columns["decay_distance"] * per_mass, -inverse_ctau)
+    weights = np.exp(exponent, out=exponent)
+    weights *= (columns["weight_production"] * per_mass / columns["decay_proposal"])[:, None]
+    weights *= np.asarray(d_mu, dtype=float) ** 2 * inverse_ctau
+    return np.asarray(weights.T, dtype=np.float64)
 
 
 def read_events(path: str | os.PathLike[str]) -> Events:

@@ -56,7 +56,7 @@ from __future__ import annotations
 
 import functools
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from importlib.metadata import version
 from typing import Any, Literal
@@ -64,14 +64,11 @@ from typing import Any, Literal
 import numpy as np
 from numpy.typing import NDArray
 
-from neutrissimo.beams.flux import Flux
-from neutrissimo.detector.geometry import Detector
 from neutrissimo.exceptions import ConfigurationError, PhysicsDomainError
-from neutrissimo.physics.cross_sections import Target, make_target
+from neutrissimo.physics.cross_sections import Target
 from neutrissimo.physics.decay import decay_photons, photon_asymmetry
 from neutrissimo.physics.kinematics import hnl_energy_and_angle, threshold_energy
 from neutrissimo.physics.model import DipoleModel
-from neutrissimo.physics.nuclei import nucleus
 from neutrissimo.simulation.cross_section_tables import CrossSectionTable, tabulate
 from neutrissimo.simulation.decay_proposals import (
     convert_photons,
@@ -98,72 +95,20 @@ from neutrissimo.simulation.proposals import (
     Mixture,
     optimise_pilot,
 )
+from neutrissimo.simulation.setup import Setup, Species, species_of
 from neutrissimo.simulation.trials import TrialStream
 
 __all__ = [
     "BATCH_SIZE",
     "InjectionSettings",
-    "Setup",
-    "Species",
     "generate",
-    "species_of",
+    "generate_samples",
     "stream_sample",
+    "stream_samples",
 ]
 
 FloatArray = NDArray[np.float64]
 _CHANNELS: tuple[Literal["flip", "conserve"], ...] = ("flip", "conserve")
-
-
-@dataclass(frozen=True)
-class Setup:
-    """Everything the simulation of one experiment needs.
-
-    Attributes:
-        name: e.g. ``"miniboone"``.
-        detector: the geometry.
-        flux: the neutrino flux (nu / cm^2 / POT / GeV) upscattering through d_mu.
-        pot: exposure (protons on target).
-        channels: ``("coherent",)`` or ``("coherent", "proton")`` (proton-elastic on free and
-            bound protons, as DarkNews counts them: Z per nucleus, no Pauli blocking).
-        injection: the proposal settings.
-        form_factor: nuclear form factor of the coherent channel.
-    """
-
-    name: str
-    detector: Detector
-    flux: Flux
-    pot: float
-    channels: tuple[str, ...]
-    injection: InjectionSettings
-    form_factor: str = "fourier-bessel"
-
-
-@dataclass(frozen=True)
-class Species:
-    """A scattering species: a target and how many of it each nucleus of ``nucleus`` carries."""
-
-    target: Target
-    nucleus: str
-    multiplicity: float
-
-
-def species_of(setup: Setup) -> list[Species]:
-    """The scattering species of the setup's materials: coherent scattering on each nucleus
-    (except hydrogen), and, if the proton channel is on, elastic scattering on its Z protons."""
-    species = []
-    for name in setup.detector.nuclei:
-        nuc = nucleus(name)
-        if "coherent" in setup.channels and nuc.A > 1:
-            target = make_target(name, setup.form_factor)
-            species.append(Species(target, name, 1.0))
-        if "proton" in setup.channels:
-            species.append(Species(make_target("proton"), name, float(nuc.Z)))
-    unknown = set(setup.channels) - {"coherent", "proton"}
-    if unknown:
-        raise ConfigurationError(
-            f"Unknown upscattering channels {sorted(unknown)}; use 'coherent', 'proton'."
-        )
-    return species
 
 
 @dataclass(frozen=True, eq=False)
@@ -435,8 +380,25 @@ def generate(
         PhysicsDomainError: m_N above the kinematic reach of the flux.
         ConfigurationError: n_events < 1 or an invalid setup.
     """
-    stream = stream_sample(setup, model, n_events, rng, progress, seed, couplings, settings)
-    return Events(model, stream.collect()[0], stream.metadata())
+    return generate_samples(setup, model, n_events, [rng], progress, seed, couplings, settings)[0]
+
+
+def generate_samples(
+    setup: Setup,
+    model: DipoleModel,
+    n_events: int,
+    rngs: Sequence[np.random.Generator],
+    progress: Callable[[int], None] | None = None,
+    seed: int | None = None,
+    couplings: tuple[float, float] | None = None,
+    settings: InjectionSettings | None = None,
+) -> list[Events]:
+    """Independent samples of :func:`generate` (same arguments), one per generator of
+    ``rngs``, drawn from one proposal: the preparation and the pilot (drawn from the first
+    generator) are shared, so that the first sample is the one :func:`generate` gives for
+    ``rngs[0]`` and each further sample costs only its own batches (e.g. a scan's replicas)."""
+    streams = stream_samples(setup, model, n_events, rngs, progress, seed, couplings, settings)
+    return [Events(model, stream.collect()[0], stream.metadata()) for stream in streams]
 
 
 def stream_sample(
@@ -452,6 +414,24 @@ def stream_sample(
     """The sample of :func:`generate` (same arguments) as batches not yet drawn: runs the pilot,
     then returns the :class:`TrialStream` of the main run (its ``metadata()``: the sample's,
     once the stream has been iterated to its end)."""
+    return stream_samples(setup, model, n_events, [rng], progress, seed, couplings, settings)[0]
+
+
+def stream_samples(
+    setup: Setup,
+    model: DipoleModel,
+    n_events: int,
+    rngs: Sequence[np.random.Generator],
+    progress: Callable[[int], None] | None = None,
+    seed: int | None = None,
+    couplings: tuple[float, float] | None = None,
+    settings: InjectionSettings | None = None,
+) -> list[TrialStream]:
+    """:func:`stream_sample` for each generator of ``rngs``, sharing one preparation and one
+    pilot (see :func:`generate_samples`)."""
+    if not rngs:
+        raise ConfigurationError("Give at least one random generator: one sample per generator.")
+    rng = rngs[0]
     start = time.perf_counter()
     settings = setup.injection if settings is None else settings
     if couplings is not None:
@@ -466,7 +446,6 @@ def stream_sample(
 
         size = min(settings.pilot_events, max(2 * n_events, 5_000))
         settings, pilot = optimise_pilot(replace(settings, pilot_events=size), draw, model)
-    draw_main = functools.partial(_generate_batch, prep, model, settings, rng)
     proposal = settings.as_dict()
     if settings.proposal == "mixture":
         proposal["decay_ctau_cm"] = decay_lengths(settings, model.m_N, model.nature).tolist()
@@ -491,4 +470,23 @@ def stream_sample(
         }
 
     legacy = settings.proposal == "legacy"
-    return TrialStream(lambda size: draw_main(size)[0], n_events, progress, legacy, metadata)
+    return [
+        TrialStream(
+            functools.partial(_main_batch, prep, model, settings, generator),
+            n_events,
+            progress,
+            legacy,
+            metadata,
+        )
+        for generator in rngs
+    ]
+
+
+def _main_batch(
+    prep: _Prepared,
+    model: DipoleModel,
+    settings: InjectionSettings,
+    rng: np.random.Generator,
+    size: int,
+) -> dict[str, Any]:
+    return _generate_batch(prep, model, settings, rng, size)[0]

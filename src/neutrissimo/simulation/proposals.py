@@ -40,6 +40,7 @@ from numpy.typing import NDArray
 from neutrissimo.detector.shapes import Sphere
 from neutrissimo.exceptions import ConfigurationError
 from neutrissimo.physics.model import DipoleModel
+from neutrissimo.simulation.events import decay_weights
 from neutrissimo.simulation.trials import BATCH_SIZE, TrialStream
 
 __all__ = [
@@ -349,18 +350,10 @@ def optimise_shares(
 
 
 def grid_weights(columns: dict[str, Any], model: DipoleModel, grid: FloatArray) -> FloatArray:
-    """Per-event weights (couplings, n) at d_mu = each coupling of ``grid`` (d_e = d_tau = 0):
-    weight_production d^2 exp(-x/L) / (L q(x)), L = |p_N|/m_N c tau(d)."""
-    x = columns["decay_distance"]
-    out = np.empty((len(grid), len(x)))
-    for i, d in enumerate(grid):
-        ctau = replace(model, d_e=0.0, d_mu=float(d), d_tau=0.0).ctau
-        length = columns["hnl_momentum"] / model.m_N * ctau
-        out[i] = (
-            columns["weight_production"] * d**2 * np.exp(-x / length)
-            / (length * columns["decay_proposal"])
-        )  # fmt: skip
-    return out
+    """Per-event weights (couplings, n) at d_mu = each coupling of ``grid`` (d_e = d_tau = 0)
+    (:func:`~neutrissimo.simulation.events.decay_weights`)."""
+    ctau = [replace(model, d_e=0.0, d_mu=float(d), d_tau=0.0).ctau for d in grid]
+    return decay_weights(columns, model.m_N, np.asarray(grid, dtype=float), np.asarray(ctau))
 
 
 def coupling_grid(settings: InjectionSettings) -> FloatArray:

@@ -51,7 +51,8 @@ from neutrissimo.simulation.events import (
     parquet_metadata,
 )
 from neutrissimo.simulation.hepmc import write_hepmc3_parts
-from neutrissimo.simulation.injection import InjectionSettings, Setup, stream_sample
+from neutrissimo.simulation.injection import InjectionSettings, stream_sample
+from neutrissimo.simulation.setup import Setup
 from neutrissimo.simulation.trials import TrialStream
 
 __all__ = [
