@@ -35,3 +35,11 @@ def noisy_square(point: Point, rng: np.random.Generator) -> Square:
         with open(log, "a") as handle:
             handle.write(f"x={point.x:g}\n")
     return Square(np.array(point.x**2 + rng.normal()), rng.random(3))
+
+
+def worker_environment(point: Point, rng: np.random.Generator) -> Square:
+    """Where it runs: value = 1 if MALLOC_TRIM_THRESHOLD_ is set; draws = (OPENBLAS_NUM_THREADS
+    or -1, the process id, 0)."""
+    threads = float(os.environ.get("OPENBLAS_NUM_THREADS", -1))
+    trim = float("MALLOC_TRIM_THRESHOLD_" in os.environ)
+    return Square(np.array(trim), np.array([threads, float(os.getpid()), 0.0]))
