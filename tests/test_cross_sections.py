@@ -181,3 +181,26 @@ def test_bad_inputs_are_named():
         make_target("Xx12")
     with pytest.raises(ConfigurationError, match="form factor"):
         make_target("C12", "gaussian")
+
+
+@pytest.mark.parametrize("name", ["C12", "Pb208", "proton"])
+def test_channels_from_one_form_factor_evaluation_equal_the_single_channels(name):
+    # dsigma_dq2_channels evaluates the hadronic weights once for both helicity channels (the
+    # Monte Carlo's tables); each channel must equal dsigma_dq2 of that channel, in both frames,
+    # and the lab channels must add up to the total.
+    from neutrissimo.physics.cross_sections import dsigma_dq2_channels
+
+    target = make_target(name)
+    m_n = 0.2
+    energy = np.linspace(0.5, 5.0, 7)[:, None]
+    lo, hi = q2_range(energy, m_n, target.mass)
+    q2 = lo * (hi / lo) ** np.linspace(-0.1, 1.1, 40)  # some points outside the range
+    for frame in ("lab", "cm"):
+        flip, conserve = dsigma_dq2_channels(target, energy, q2, m_n, 1e-6, frame)
+        for channel, values in (("flip", flip), ("conserve", conserve)):
+            expected = dsigma_dq2(target, energy, q2, m_n, 1e-6, channel, frame)
+            np.testing.assert_array_equal(values, expected)
+    flip, conserve = dsigma_dq2_channels(target, energy, q2, m_n, 1e-6)
+    total = dsigma_dq2(target, energy, q2, m_n, 1e-6)
+    np.testing.assert_allclose(flip + conserve, total, rtol=1e-15, atol=0)
+    assert np.all(total[(q2 < lo) | (q2 > hi)] == 0)

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from neutrissimo import ConfigurationError
-from neutrissimo.analyses.scan import ScanTask, run_scan, task_generators
+from neutrissimo.analyses.scan import ScanTask, run_scan, shared_scheduler, task_generators
 from scan_tasks import CALLS_FILE_ENV, Point, Square, noisy_square, worker_environment
 
 TASKS = [ScanTask(f"x={x}", Point(x)) for x in (1, 2, 3, 4)]
@@ -92,6 +92,26 @@ def test_local_workers_keep_glibc_adaptive_mmap_and_one_blas_thread(tmp_path):
     assert result.draws[1] != os.getpid()  # it ran in a worker process
     assert float(result.value) == 0.0
     assert result.draws[0] == 1.0  # one BLAS thread per single-threaded worker
+
+
+def test_a_shared_local_cluster_serves_several_scans_with_the_serial_numbers(tmp_path):
+    # reproduce runs its four scans on one LocalCluster: the second scan must run on the same
+    # worker processes (no second start-up) and still give the serial numbers.
+    serial = _run(tmp_path / "serial", 11)
+    with shared_scheduler("local", 1) as address:
+        assert str(address).startswith("tcp://127.0.0.1:")
+        first = run_scan(
+            worker_environment, Square, TASKS[:1], tmp_path / "a", 1, scheduler=address
+        )
+        shared = _run(tmp_path / "b", 11, scheduler=address)
+        second = run_scan(
+            worker_environment, Square, TASKS[:1], tmp_path / "c", 1, scheduler=address
+        )
+    assert first["x=1"].draws[1] == second["x=1"].draws[1]  # the same worker process
+    for key in serial:
+        np.testing.assert_array_equal(serial[key].draws, shared[key].draws)
+    with shared_scheduler("serial", None) as scheduler:
+        assert scheduler == "serial"
 
 
 def test_bad_scan_specifications(tmp_path):

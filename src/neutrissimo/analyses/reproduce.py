@@ -47,7 +47,7 @@ from neutrissimo.analyses.miniboone_fit import (
     write_miniboone_outputs,
 )
 from neutrissimo.analyses.paper import paper_numbers
-from neutrissimo.analyses.scan import Progress
+from neutrissimo.analyses.scan import Progress, shared_scheduler
 from neutrissimo.detector.loader import load_detector
 from neutrissimo.experiments import minerva
 from neutrissimo.io.atomic import write_columns_csv, write_json
@@ -185,37 +185,39 @@ def reproduce(
         "best_fit_official": list(closure.best_fit_official),
         "rms_difference_3sigma": closure.rms_difference_3sigma,
     }
-    with open_progress("MiniBooNE scan") as report:
-        scan = run_miniboone_scan(grid, output / "miniboone", scheduler, workers, report)
-    summary["miniboone"] = {}
-    fits: dict[str, FitResult] = {}
-    for name, (oscillation, d_tau) in MINIBOONE_FITS.items():
-        result = fits[name] = fit_grid(grid, scan, oscillation, d_tau, mc_stat=mc_stat)
-        fit_summary = summarize(result)
-        fit_summary["convergence"] = convergence(result)
-        point = paper.benchmark(oscillation)
-        benchmark = (point.m_n_gev, point.d_mu_gev_inv)
-        excess = (
-            benchmark_excess(*benchmark, oscillation, grid.events, seed)
-            if d_tau == "none"
-            else None
-        )
-        folder = output / "miniboone" / name
-        written = write_miniboone_outputs(folder, result, fit_summary, excess, benchmark)
-        products += [
-            Product(_FIGURE_NAMES.get(p.name, p.name).format(name=name), p)
-            for p in written
-            if p.suffix == ".png"
-        ]
-        summary["miniboone"][name] = fit_summary
-        echo(f"MiniBooNE {name} written")
-
-    scans = {}
-    for s in SAMPLES:
-        with open_progress(f"MINERvA {s} scan") as report:
-            scans[s] = run_minerva_scan(
-                s, minerva_grid, output / "minerva", scheduler, workers, report
+    # One local cluster serves every scan: its workers start (and import) once.
+    with shared_scheduler(scheduler, workers) as where:
+        with open_progress("MiniBooNE scan") as report:
+            scan = run_miniboone_scan(grid, output / "miniboone", where, workers, report)
+        summary["miniboone"] = {}
+        fits: dict[str, FitResult] = {}
+        for name, (oscillation, d_tau) in MINIBOONE_FITS.items():
+            result = fits[name] = fit_grid(grid, scan, oscillation, d_tau, mc_stat=mc_stat)
+            fit_summary = summarize(result)
+            fit_summary["convergence"] = convergence(result)
+            point = paper.benchmark(oscillation)
+            benchmark = (point.m_n_gev, point.d_mu_gev_inv)
+            excess = (
+                benchmark_excess(*benchmark, oscillation, grid.events, seed)
+                if d_tau == "none"
+                else None
             )
+            folder = output / "miniboone" / name
+            written = write_miniboone_outputs(folder, result, fit_summary, excess, benchmark)
+            products += [
+                Product(_FIGURE_NAMES.get(p.name, p.name).format(name=name), p)
+                for p in written
+                if p.suffix == ".png"
+            ]
+            summary["miniboone"][name] = fit_summary
+            echo(f"MiniBooNE {name} written")
+
+        scans = {}
+        for s in SAMPLES:
+            with open_progress(f"MINERvA {s} scan") as report:
+                scans[s] = run_minerva_scan(
+                    s, minerva_grid, output / "minerva", where, workers, report
+                )
     config = minerva.load_config()
     histograms_dedx = {s: minerva.dedx_histogram(s) for s in config.samples_with_public_dedx}
     for s in scans:

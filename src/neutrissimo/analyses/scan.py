@@ -27,7 +27,8 @@ import io
 import json
 import os
 import zipfile
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Generic, TypeVar
@@ -47,6 +48,7 @@ __all__ = [
     "check_scheduler",
     "replica_major",
     "run_scan",
+    "shared_scheduler",
     "task_generators",
 ]
 
@@ -389,6 +391,39 @@ def _worker_environ() -> dict[str, Any]:
     return environ
 
 
+def _local_cluster(n_workers: int | None) -> Any:
+    """A dask ``LocalCluster`` of ``n_workers`` single-threaded processes (default: CPU count)
+    on 127.0.0.1, on free ports (several scans may run on one machine)."""
+    import dask
+    from dask.distributed import LocalCluster
+
+    with dask.config.set({_SPAWN_ENVIRON: _worker_environ()}):
+        return LocalCluster(
+            n_workers=n_workers or os.cpu_count() or 1,
+            threads_per_worker=1,
+            processes=True,
+            host="127.0.0.1",
+            scheduler_port=0,
+            dashboard_address="127.0.0.1:0",
+        )
+
+
+@contextmanager
+def shared_scheduler(scheduler: str | None, n_workers: int | None) -> Iterator[str | None]:
+    """The scheduler for several scans in a row: with ``"local"`` (or None) one
+    ``LocalCluster`` started once for all of them, whose address is yielded (its workers keep
+    their imports and caches from one scan to the next; closed on exit); any other scheduler
+    is yielded unchanged."""
+    if scheduler not in (None, "local"):
+        yield scheduler
+        return
+    cluster = _local_cluster(n_workers)
+    try:
+        yield str(cluster.scheduler_address)
+    finally:
+        cluster.close()
+
+
 def _run_on_dask(
     func: Callable[[P, np.random.Generator], R],
     todo: list[tuple[ScanTask[P], Any, str]],
@@ -396,20 +431,11 @@ def _run_on_dask(
     n_workers: int | None,
 ) -> Any:
     """Yield (task, result) as the Dask workers finish them."""
-    import dask
-    from dask.distributed import Client, LocalCluster, as_completed
+    from dask.distributed import Client, as_completed
 
     cluster: Any = None
     if scheduler in (None, "local"):
-        with dask.config.set({_SPAWN_ENVIRON: _worker_environ()}):
-            cluster = LocalCluster(
-                n_workers=n_workers or os.cpu_count() or 1,
-                threads_per_worker=1,
-                processes=True,
-                host="127.0.0.1",
-                scheduler_port=0,  # free ports: several scans may run on one machine
-                dashboard_address="127.0.0.1:0",
-            )
+        cluster = _local_cluster(n_workers)
         client = Client(cluster)
     else:
         client = _client(str(scheduler))

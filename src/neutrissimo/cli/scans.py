@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 import typer
 
-from neutrissimo.analyses.scan import check_scheduler
+from neutrissimo.analyses.scan import check_scheduler, shared_scheduler
 from neutrissimo.cli.common import (
     FROM_PAPER,
     AsJson,
@@ -170,9 +170,10 @@ def limits_minerva(
                 name, data_file=data_file, background_file=background_file
             )
     scans = {}
-    for name in names:
-        with scan_progress(as_json)(f"MINERvA {name} scan") as report:
-            scans[name] = run_minerva_scan(name, grid, output, scheduler, workers, report)
+    with shared_scheduler(scheduler, workers) as where:  # one local cluster for every sample
+        for name in names:
+            with scan_progress(as_json)(f"MINERvA {name} scan") as report:
+                scans[name] = run_minerva_scan(name, grid, output, where, workers, report)
     fig9 = paper.benchmark("global-no-mb")
     limits = compute_limits(
         scans, eta, d_tau_scenario, histograms, (fig9.m_n_gev, fig9.d_mu_gev_inv), mc_stat=mc_stat

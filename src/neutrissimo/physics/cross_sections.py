@@ -88,6 +88,7 @@ __all__ = [
     "HelicityFrame",
     "Target",
     "dsigma_dq2",
+    "dsigma_dq2_channels",
     "dsigma_dy",
     "flux_averaged_cross_section",
     "make_target",
@@ -286,8 +287,34 @@ def dsigma_dq2(
         dsigma/dQ^2, exactly 0 outside the kinematic range (below threshold, or Q^2 outside
         [Q^2_min, Q^2_max]).
     """
-    _check_inputs(m_N, d)
     _check_helicity(helicity)
+    if frame not in ("lab", "cm"):
+        raise ConfigurationError(f"Helicity frame must be 'lab' or 'cm', got {frame!r}.")
+    if helicity == "total":  # frame-independent: the lab channels' sum
+        flip, conserve = dsigma_dq2_channels(target, energy, q2, m_N, d)
+        return flip + conserve
+    return dsigma_dq2_channels(target, energy, q2, m_N, d, frame, (helicity,))[0]
+
+
+def dsigma_dq2_channels(
+    target: Target,
+    energy: ArrayLike,
+    q2: ArrayLike,
+    m_N: float,
+    d: float = 1.0,
+    frame: HelicityFrame = "lab",
+    channels: tuple[Helicity, ...] = ("flip", "conserve"),
+) -> list[NDArray[np.float64]]:
+    """:func:`dsigma_dq2` (cm^2/GeV^2) of each helicity channel of ``channels`` (``"flip"``,
+    ``"conserve"``) from one evaluation of the hadronic weights (the form factor), for tables
+    that need every channel at the same points. In the lab frame the channels sum to
+    ``helicity="total"``."""
+    _check_inputs(m_N, d)
+    for channel in channels:
+        if channel not in _HELICITY_SIGN:
+            raise ConfigurationError(
+                f"Helicity channel must be 'flip' or 'conserve', got {channel!r}."
+            )
     if frame not in ("lab", "cm"):
         raise ConfigurationError(f"Helicity frame must be 'lab' or 'cm', got {frame!r}.")
     energy, q2 = np.broadcast_arrays(np.asarray(energy, float), np.asarray(q2, float))
@@ -296,16 +323,17 @@ def dsigma_dq2(
     e_in = np.where(inside, energy, 1.0)
     q_in = np.where(inside, q2, 1.0)
     w_e, w_m = target.hadronic_weights(q_in)
-    signs = (1.0, -1.0) if helicity == "total" else (_HELICITY_SIGN[helicity],)
-    x = np.zeros_like(q_in)
-    for sign in signs:
-        if frame == "cm" and helicity != "total":
+    scale = ALPHA_EM * d**2 / (4.0 * target.mass**2 * e_in**2 * q_in**2) * GEV2_TO_CM2
+    out = []
+    for channel in channels:
+        sign = _HELICITY_SIGN[channel]
+        if frame == "cm":
             jp2, jj = _trace_contractions(e_in, q_in, m_N, target.mass, sign)
         else:
             jp2, jj = _lepton_contractions(e_in, q_in, m_N, target.mass, q2_lo, q2_hi, sign)
-        x += w_e * jp2 - w_m * q_in * jj
-    result = ALPHA_EM * d**2 * x / (4.0 * target.mass**2 * e_in**2 * q_in**2) * GEV2_TO_CM2
-    return np.where(inside, np.maximum(result, 0.0), 0.0)
+        result = scale * (w_e * jp2 - w_m * q_in * jj)
+        out.append(np.where(inside, np.maximum(result, 0.0), 0.0))
+    return out
 
 
 def dsigma_dy(

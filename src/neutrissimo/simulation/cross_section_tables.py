@@ -33,7 +33,13 @@ from scipy.interpolate import PchipInterpolator
 from scipy.special import ndtr, ndtri
 
 from neutrissimo.exceptions import ConfigurationError, PhysicsDomainError
-from neutrissimo.physics.cross_sections import Helicity, Target, dsigma_dq2, total_cross_section
+from neutrissimo.physics.cross_sections import (
+    Helicity,
+    Target,
+    dsigma_dq2,
+    dsigma_dq2_channels,
+    total_cross_section,
+)
 from neutrissimo.physics.kinematics import q2_range, threshold_energy
 
 __all__ = ["CrossSectionTable", "tabulate"]
@@ -226,8 +232,9 @@ def tabulate(
     x = np.linspace(0.0, 1.0, 2 * n_x + 1)  # bin edges and midpoints
     q2 = q2_lo[:, None] * np.exp(x * np.log(q2_hi / q2_lo)[:, None])
     cdf = {}
-    for channel in _CHANNELS:
-        density = q2 * dsigma_dq2(target, energy[:, None], q2, m_N, 1.0, channel)  # type: ignore[arg-type,operator]
+    densities = dsigma_dq2_channels(target, energy[:, None], q2, m_N, 1.0)  # flip, conserve
+    for channel, dsigma in zip(_CHANNELS, densities, strict=True):
+        density = q2 * dsigma
         # Simpson's rule per bin (edge, midpoint, edge), then cumulative sum.
         per_bin = density[:, :-2:2] + 4.0 * density[:, 1:-1:2] + density[:, 2::2]
         cumulative = np.concatenate([np.zeros((n_energies, 1)), np.cumsum(per_bin, axis=1)], axis=1)
