@@ -290,3 +290,19 @@ def test_signal_uncertainty_is_profiled_like_a_brute_force_minimisation():
             assert q[k] == pytest.approx(expected, abs=2e-3), (sigma, totals[k])
         if sigma == 0.0:
             np.testing.assert_allclose(q, q_exact_signal, rtol=1e-12, atol=1e-12)
+
+
+def test_vanishing_signals_give_q_zero_without_overflow_warnings():
+    # Signals of 1e-160 to 1e-140 events (N_sel ~ d^4 at the smallest scan couplings): the
+    # boundary check at theta = 1e-300 meets a curvature that overflows; it is inf by design
+    # and must neither warn nor reach the result (q = 0: no sensitivity).
+    import warnings
+
+    shape = np.array([0.05, 0.2, 0.3, 0.2, 0.1, 0.05, 0.04, 0.03, 0.02, 0.005, 0.005])
+    data = np.array([170.0, 359.0, 308.0, 191.0, 105.0, 75.0, 91.0, 55.0, 45.0, 30.0, 21.0])
+    background = np.array([160.0, 341.0, 280.0, 169.0, 94.0, 70.0, 115.0, 79.0, 47.0, 32.0, 30.0])
+    signal = np.geomspace(1e-160, 1e-140, 41)[:, None] * shape
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        q = q_statistic(signal, data, background, eta=0.3, signal_uncertainty=0.1)
+    assert np.all(q == 0.0)

@@ -122,11 +122,12 @@ def _theta_gradient(
     """d(-ln L)/d(theta) = sum_i b_i (1 - n_i/nu_i) + (theta - 1)/eta^2 (increasing in theta)
     and its derivative sum_i n_i b_i^2 / nu_i^2 + 1/eta^2."""
     nu = signal + theta[..., None] * background
+    # Near theta = 0 with no signal the curvature diverges (as n/theta^2): inf is its value.
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         ratio = np.where(data > 0, data / nu, 0.0)
-        curvature = np.where(data > 0, ratio * background**2 / nu, 0.0)
+        curvature = np.sum(np.where(data > 0, ratio * background**2 / nu, 0.0), axis=-1)
     gradient = np.sum(background * (1.0 - ratio), axis=-1) + (theta - 1.0) / eta**2
-    return gradient, np.sum(curvature, axis=-1) + 1.0 / eta**2
+    return gradient, curvature + 1.0 / eta**2
 
 
 def profile_background(
