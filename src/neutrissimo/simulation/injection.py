@@ -396,7 +396,8 @@ def generate_samples(
     """Independent samples of :func:`generate` (same arguments), one per generator of
     ``rngs``, drawn from one proposal: the preparation and the pilot (drawn from the first
     generator) are shared, so that the first sample is the one :func:`generate` gives for
-    ``rngs[0]`` and each further sample costs only its own batches (e.g. a scan's replicas)."""
+    ``rngs[0]`` and each further sample costs only its own batches (e.g. a scan's replicas).
+    ``progress`` is called by each sample in turn, counting from 0."""
     streams = stream_samples(setup, model, n_events, rngs, progress, seed, couplings, settings)
     return [Events(model, stream.collect()[0], stream.metadata()) for stream in streams]
 
