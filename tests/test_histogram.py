@@ -24,3 +24,30 @@ def test_bin_convention_matches_numpy():
     counts, _ = np.histogram(values, edges)
     index = bin_index(values, edges)
     np.testing.assert_array_equal(np.bincount(index[index >= 0], minlength=4), counts)
+
+
+def test_weight_rows_and_a_per_event_factor_equal_numpy_histograms():
+    # fill_histogram sums (k, n) weight rows through a sparse bin indicator; a per-event factor
+    # f gives sums of f w and f^2 w^2. Reference: np.histogram of each row times the factor
+    # (uniform bins, so np.histogram's cumulative-sum caveat does not apply); the layout of the
+    # rows (C or events-major) must not matter; a factor of the wrong length is named.
+    import pytest
+
+    from neutrissimo import ConfigurationError
+
+    rng = np.random.default_rng(2)
+    values = rng.normal(0.5, 0.4, 5000)
+    rows = rng.exponential(1.0, (7, 5000))
+    factor = rng.random(5000)
+    edges = np.linspace(0.0, 1.0, 11)
+    for weights in (rows, np.asfortranarray(rows)):
+        h = fill_histogram(values, weights, edges, factor=factor)
+        for k in range(7):
+            sumw, _ = np.histogram(values, edges, weights=weights[k] * factor)
+            sumw2, _ = np.histogram(values, edges, weights=(weights[k] * factor) ** 2)
+            np.testing.assert_allclose(h.sumw[k], sumw, rtol=1e-12)
+            np.testing.assert_allclose(h.sumw2[k], sumw2, rtol=1e-12)
+    with pytest.raises(ConfigurationError, match="factor has 3 entries"):
+        fill_histogram(values, rows, edges, factor=[1.0, 2.0, 3.0])
+    with pytest.raises(ConfigurationError, match="NaN or inf"):
+        fill_histogram(values, rows[0], edges, factor=np.full(5000, np.nan))

@@ -41,7 +41,7 @@ def test_d_tau_scenarios():
 
 
 def test_histograms_equal_a_direct_reweighting():
-    """The bincount histograms of mass_task equal numpy histograms of the same events."""
+    """The histograms of mass_task equal numpy histograms of the same events."""
     hist = mass_task(MassPoint(0.2, (1e-6,), 5_000), np.random.default_rng(3)).scenario("none")
     rng = np.random.default_rng(3).spawn(1)[0]  # the task's one replica
     setup = load_setup("miniboone")

@@ -136,9 +136,9 @@ def bin_index(values: ArrayLike, edges: ArrayLike) -> NDArray[np.intp]:
     """Bin of each value for increasing ``edges`` (-1 outside), numpy's convention: bins are
     [e_i, e_i+1) except the last, which includes its upper edge.
 
-    Per-bin sums over these indices (``np.bincount``) are exact to rounding in every bin;
-    ``np.histogram`` with weights differences a cumulative sum for non-uniform bins, which
-    loses a bin whose content is below ~1e-16 of the total (e.g. sum w^2 in a far tail).
+    Per-bin sums over these indices (as in :func:`fill_histogram`) are exact to rounding in
+    every bin; ``np.histogram`` with weights differences a cumulative sum for non-uniform bins,
+    which loses a bin whose content is below ~1e-16 of the total (e.g. sum w^2 in a far tail).
     """
     v = np.asarray(values, dtype=float).ravel()
     e = np.asarray(edges, dtype=float)
