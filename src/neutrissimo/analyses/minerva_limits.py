@@ -36,7 +36,12 @@ from neutrissimo.analyses.scan import (
     replica_major,
     run_scan,
 )
-from neutrissimo.analyses.scenarios import D_TAU_SCENARIOS, grid_weight_chunks, served_couplings
+from neutrissimo.analyses.scenarios import (
+    D_TAU_SCENARIOS,
+    grid_weight_chunks,
+    replica_samples,
+    served_couplings,
+)
 from neutrissimo.exceptions import ConfigurationError
 from neutrissimo.experiments import minerva
 from neutrissimo.experiments.setups import load_setup
@@ -44,7 +49,7 @@ from neutrissimo.io.provenance import provenance
 from neutrissimo.physics.model import DipoleModel
 from neutrissimo.plotting.minerva import LimitBand, PreferredRegion
 from neutrissimo.simulation.events import Events
-from neutrissimo.simulation.injection import generate, generate_samples
+from neutrissimo.simulation.injection import generate
 from neutrissimo.statistics.contours import median_log_shift
 from neutrissimo.statistics.limits import LimitCurve
 
@@ -90,15 +95,9 @@ def mass_task(point: MassPoint, rng: np.random.Generator) -> MinervaPoint:
     sample = point.sample
     setup = load_setup(SAMPLES[sample])
     served = served_couplings(couplings, setup.injection.couplings)
-    generators = rng.spawn(point.replicas)
-    samples = generate_samples(
-        setup, DipoleModel(m_N=point.m_N, d_mu=1e-6), point.events, generators, couplings=served
-    )
+    samples = replica_samples(setup, point.m_N, point.events, point.replicas, rng, served)
     return MinervaPoint.stack(
-        [
-            select_events(events.select(events["weight_production"] > 0), couplings, sample, r)
-            for events, r in zip(samples, generators, strict=True)
-        ]
+        [select_events(events, couplings, sample, r) for events, r in samples]
     )
 
 

@@ -41,6 +41,7 @@ from neutrissimo.analyses.scenarios import (
     D_TAU_SCENARIOS,
     d_tau_of,
     grid_weight_chunks,
+    replica_samples,
     served_couplings,
 )
 from neutrissimo.exceptions import ConfigurationError
@@ -53,11 +54,9 @@ from neutrissimo.experiments.miniboone.oscillations import SCENARIOS, Appearance
 from neutrissimo.experiments.setups import load_setup
 from neutrissimo.io.atomic import write_json
 from neutrissimo.io.provenance import provenance
-from neutrissimo.physics.model import DipoleModel
 from neutrissimo.plotting.minerva import PreferredRegion
 from neutrissimo.plotting.miniboone import ExcessPanel
 from neutrissimo.simulation.events import Events
-from neutrissimo.simulation.injection import generate_samples
 from neutrissimo.statistics.contours import Regions, edge_shift, refine_minimum, wilks_regions
 from neutrissimo.statistics.histogram import fill_histogram
 from neutrissimo.statistics.wilks import delta_chi2_threshold
@@ -131,16 +130,8 @@ def mass_task(point: MassPoint, rng: np.random.Generator) -> MiniBooNEPoint:
     couplings = np.asarray(point.couplings, dtype=float)
     setup = load_setup("miniboone")
     served = served_couplings(couplings, setup.injection.couplings)
-    generators = rng.spawn(point.replicas)
-    samples = generate_samples(
-        setup, DipoleModel(m_N=point.m_N, d_mu=1e-6), point.events, generators, couplings=served
-    )
-    return MiniBooNEPoint.stack(
-        [
-            histogram_events(events.select(events["weight_production"] > 0), couplings, r)
-            for events, r in zip(samples, generators, strict=True)
-        ]
-    )
+    samples = replica_samples(setup, point.m_N, point.events, point.replicas, rng, served)
+    return MiniBooNEPoint.stack([histogram_events(events, couplings, r) for events, r in samples])
 
 
 def histogram_events(

@@ -16,12 +16,15 @@ from neutrissimo.physics.constants import M_MUON, M_TAU
 from neutrissimo.physics.model import DipoleModel
 from neutrissimo.simulation.coupling_ranges import coupling_range
 from neutrissimo.simulation.events import Events
+from neutrissimo.simulation.injection import generate_samples
+from neutrissimo.simulation.setup import Setup
 
 __all__ = [
     "D_TAU_SCENARIOS",
     "d_tau_of",
     "grid_weight_chunks",
     "grid_weights",
+    "replica_samples",
     "served_couplings",
 ]
 
@@ -80,3 +83,26 @@ def served_couplings(couplings: ArrayLike, default: tuple[float, float]) -> tupl
     d_mu = np.asarray(couplings, dtype=float)
     totals = [np.hypot(d_mu, d_tau_of(s, d_mu)) for s in D_TAU_SCENARIOS]
     return coupling_range(*totals, np.asarray(default, dtype=float))
+
+
+def replica_samples(
+    setup: Setup,
+    m_N: float,
+    events: int,
+    replicas: int,
+    rng: np.random.Generator,
+    couplings: tuple[float, float] | None = None,
+) -> list[tuple[Events, np.random.Generator]]:
+    """``replicas`` independent samples of ``events`` events each at m_N (GeV), drawn from one
+    proposal (:func:`~neutrissimo.simulation.injection.generate_samples`; replica r from
+    ``rng.spawn(replicas)[r]``), keeping the events with a non-zero production weight, each with
+    its generator (which goes on to draw that replica's detector smearing). ``couplings``: the
+    range of couplings (GeV^-1) the samples serve (default: the setup's); the reference model's
+    d_mu = 1e-6 GeV^-1 only sets the default weights."""
+    generators = rng.spawn(replicas)
+    model = DipoleModel(m_N=m_N, d_mu=1e-6)
+    samples = generate_samples(setup, model, events, generators, couplings=couplings)
+    return [
+        (sample.select(sample["weight_production"] > 0), generator)
+        for sample, generator in zip(samples, generators, strict=True)
+    ]

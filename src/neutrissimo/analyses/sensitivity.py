@@ -35,12 +35,10 @@ from neutrissimo.analyses.scan import (
     replica_major,
     run_scan,
 )
-from neutrissimo.analyses.scenarios import grid_weight_chunks
+from neutrissimo.analyses.scenarios import grid_weight_chunks, replica_samples
 from neutrissimo.exceptions import ConfigurationError
 from neutrissimo.experiments.user_setup import UserSetup, load_user_setup
 from neutrissimo.io.provenance import provenance
-from neutrissimo.physics.model import DipoleModel
-from neutrissimo.simulation.injection import generate_samples
 
 __all__ = [
     "SensitivityPoint",
@@ -74,16 +72,9 @@ def sensitivity_task(point: MassPoint, rng: np.random.Generator) -> SensitivityP
     axis."""
     user = load_user_setup(point.sample)
     couplings = np.asarray(point.couplings, dtype=float)
-    samples = generate_samples(
-        user.setup,
-        DipoleModel(m_N=point.m_N, d_mu=1e-6),
-        point.events,
-        rng.spawn(point.replicas),
-    )
     response = user.response
     rows = []
-    for sample in samples:
-        events = sample.select(sample["weight_production"] > 0)
+    for events, _ in replica_samples(user.setup, point.m_N, point.events, point.replicas, rng):
         passed = response.efficiency * (events["photon_energy"] > response.energy_threshold_gev)
         parts: dict[str, list[NDArray[np.float64]]] = {"n_fid": [], "n_sig": [], "n_sig_w2": []}
         for weights in grid_weight_chunks(events, couplings, "none"):
