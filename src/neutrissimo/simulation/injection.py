@@ -2,10 +2,13 @@
 
 For each event, vectorised over a batch (no Python loop per event):
 
-1. **Neutrino energy** E from a proposal prop. to Phi(E) sigma_ref(E) (sigma_ref: the
-   interaction rate per unit length in the detector's main material), mixed with 10 % of the
-   plain flux above threshold; drawn in the flux's quantile variable u, E = E(u). Weight
-   Phi(E)/q_E(E) = I_th / (f_flux + (1 - f_flux) g(u)/G), I_th the flux above threshold.
+1. **Neutrino energy** E from a mixture of the plain flux above threshold (``flux_share``), the
+   flux times sigma_ref(E) (sigma_ref: the interaction rate per unit length in the volume
+   holding the fiducial centre) and Phi sigma_ref / E (``low_energy_share``: long-lived HNLs
+   from low-energy neutrinos decay in the detector more often and reach it from wider angles),
+   drawn in the flux's quantile variable u, E = E(u)
+   (:func:`~neutrissimo.simulation.production_proposals.energy_components`). Weight
+   Phi(E)/q_E(E) = I_th / q(u), I_th the flux above threshold.
 2. **Production point** (:mod:`neutrissimo.simulation.production_proposals`): a ray along the
    beam (+z) from ``start_z``, its transverse point from uniform and "Cauchy" disks, then the
    vertex along it from a mixture of the interaction rate lambda(t) = sum_s n_s sigma_s(E) on
@@ -19,8 +22,9 @@ For each event, vectorised over a batch (no Python loop per event):
    sigma_{s,h}^table(E). For vertices far upstream (more than two decay-region radii) the Q^2
    proposal is half focused on Q^2 ~ (E r_perp / L_up)^2, the angles that reach the detector.
 4. **HNL** energy and polar angle from two-body kinematics. The azimuth, uniform in nature, is
-   drawn from a mixture of the uniform distribution and the arc of azimuths whose straight path
-   crosses the central disk of the ``decay_region``; weight (1/2 pi)/q(phi).
+   drawn from a mixture of the uniform distribution and the arcs of azimuths whose straight path
+   crosses the central disk of the ``decay_region`` or of the photon target sphere (step 6);
+   weight (1/2 pi)/q(phi).
 5. **Decay point** at a distance x along the HNL path, from a coupling-independent proposal
    (:mod:`neutrissimo.simulation.decay_proposals`). ``mixture``: on the path's crossing [a, b] of
    the ``decay_region`` sphere, a mixture of the uniform density and of exponentials truncated to
@@ -39,13 +43,13 @@ For each event, vectorised over a batch (no Python loop per event):
    for the fiducial crossing [s_in, s_out]; the conversion depth is drawn from exp(-tau) on
    [tau_in, tau_out]. Weight P (exactly 0, never NaN, if the photon misses the fiducial volume).
 
-``mixture`` proposal: the mixture shares (rays, vertices, joint points, azimuth, decay lengths,
-photon bias) are chosen per mass by :func:`neutrissimo.simulation.proposals.optimise_pilot` on pilot
-trials (Kleiss-Pittau, summed relative variance over the coupling range); trials whose weight
-is zero for every coupling (no interaction, path missing the decay region, photon missing the
-fiducial volume) are dropped as soon as that is known, with the exact normalisation of
-:class:`neutrissimo.simulation.trials.TrialStream`. Everything used is recorded in the
-metadata.
+``mixture`` proposal: the mixture shares (energy, rays, vertices, joint points, azimuth, decay
+lengths, photon bias) are chosen per mass by
+:func:`neutrissimo.simulation.proposals.optimise_pilot` on pilot trials (Kleiss-Pittau, summed
+relative variance over the coupling range); trials whose weight is zero for every coupling (no
+interaction, path missing the decay region, photon missing the fiducial volume) are dropped
+as soon as that is known, with the exact normalisation of
+:class:`neutrissimo.simulation.trials.TrialStream`. Everything used is recorded in the metadata.
 
 ``weight_production`` = POT x (flux, position, cross-section, azimuth, photon and conversion
 weights) / N, at d_mu = 1 GeV^-1: expected photons converting in the fiducial volume per event,
@@ -80,11 +84,13 @@ from neutrissimo.simulation.decay_proposals import (
 )
 from neutrissimo.simulation.events import Events
 from neutrissimo.simulation.production_proposals import (
+    energy_components,
     joint_components,
     q2_focus,
     ray_components,
     reach_sphere,
     sample_azimuth,
+    sample_energy,
     sample_joint,
     sample_rays,
     sample_vertices,
@@ -123,7 +129,7 @@ class _Prepared:
     threshold: float  # lowest production threshold over the species, GeV
     flux_above: float  # I_th: nu / cm^2 / POT above threshold
     u_edges: FloatArray  # energy proposal: bins in the flux quantile u
-    u_density: FloatArray  # piecewise-constant proposal density in u (mixture), per bin
+    u_components: FloatArray  # (bins, 3): its mixture components' densities in u
 
 
 @functools.lru_cache(maxsize=128)
@@ -160,31 +166,11 @@ def _prepare(setup: Setup, m_N: float, settings: InjectionSettings) -> _Prepared
     u_mid = 0.5 * (u_edges[1:] + u_edges[:-1])
     energy = np.asarray(setup.flux.quantile(u_mid, e_min=threshold), dtype=float)
     g = sum(d * t.cross_section(energy) for d, t in zip(ref_densities, tables, strict=True))
-    g = np.asarray(g, dtype=float)
-    share = settings.flux_share
-    g_norm = g / np.sum(g * np.diff(u_edges)) if np.any(g > 0) else np.ones_like(g)
-    u_density = share + (1.0 - share) * g_norm
+    u_components = energy_components(u_edges, energy, np.asarray(g, dtype=float))
     flux_above = float(setup.flux.integral(e_min=threshold))
     return _Prepared(
-        setup, m_N, species, tables, densities, threshold, flux_above, u_edges, u_density
+        setup, m_N, species, tables, densities, threshold, flux_above, u_edges, u_components
     )
-
-
-def _sample_energy(
-    prep: _Prepared, rng: np.random.Generator, n: int
-) -> tuple[FloatArray, FloatArray]:
-    """Energies (GeV) and their weights Phi(E)/q_E(E) (nu / cm^2 / POT)."""
-    widths = np.diff(prep.u_edges)
-    cdf = np.concatenate([[0.0], np.cumsum(prep.u_density * widths)])
-    norm = cdf[-1]
-    cdf /= norm
-    level = rng.random(n)
-    k = np.clip(np.searchsorted(cdf, level, side="right") - 1, 0, len(widths) - 1)
-    frac = (level - cdf[k]) / np.maximum(cdf[k + 1] - cdf[k], 1e-300)
-    u = prep.u_edges[k] + np.clip(frac, 0.0, 1.0) * widths[k]
-    u = np.clip(u, 1e-12, 1.0 - 1e-12)
-    energy = np.asarray(prep.setup.flux.quantile(u, e_min=prep.threshold), dtype=float)
-    return energy, prep.flux_above * norm / prep.u_density[k]
 
 
 def _choose_species(
@@ -222,7 +208,9 @@ def _generate_batch(
     setup = prep.setup
     detector, fiducial = setup.detector, setup.detector.fiducial
     legacy = settings.proposal == "legacy"
-    energy, w_energy = _sample_energy(prep, rng, n)
+    u, energy_mix = sample_energy(settings, rng, prep.u_edges, prep.u_components, n)
+    energy = np.asarray(setup.flux.quantile(u, e_min=prep.threshold), dtype=float)
+    w_energy = prep.flux_above / energy_mix.density()  # Phi(E)/q_E(E), nu / cm^2 / POT
     ctau = None if legacy else decay_lengths(settings, model.m_N, model.nature)  # cm
     origins, w_ray, ray_mix = sample_rays(settings, rng, n)
     fixed = None
@@ -243,7 +231,7 @@ def _generate_batch(
         settings, origins, segments, per_volume, rng, fixed, reach
     )
     vertex = origins + t[:, None] * np.array([0.0, 0.0, 1.0])
-    mixtures = {"ray": ray_mix, "vertex": vertex_mix}
+    mixtures = {"energy": energy_mix, "ray": ray_mix, "vertex": vertex_mix}
     if fixed is None:
         w_position = w_ray * w_vertex
     else:  # q = s_0 q_ray q_vertex + sum_k s_k q_joint,k; weight lambda / q
@@ -274,7 +262,8 @@ def _generate_batch(
     )
     e_n, cos_n = hnl_energy_and_angle(energy, q2, model.m_N, target_mass)
     p_n = np.sqrt(np.maximum(e_n**2 - model.m_N**2, 0.0))
-    phi, w_phi, mixtures["azimuth"] = sample_azimuth(settings, rng, vertex, cos_n)
+    target = photon_target(settings, fiducial)
+    phi, w_phi, mixtures["azimuth"] = sample_azimuth(settings, rng, vertex, cos_n, target)
     sin_n = np.sqrt(np.clip(1.0 - cos_n**2, 0.0, 1.0))
     direction = np.column_stack([sin_n * np.cos(phi), sin_n * np.sin(phi), cos_n])  # beam = +z
     alpha = np.array([photon_asymmetry(c, model.nature) for c in _CHANNELS])[helicity]
@@ -300,7 +289,7 @@ def _generate_batch(
             model.m_N,
             alpha[live],
             decay_point,
-            photon_target(settings, fiducial),
+            target,
             settings.photon_focus_share,
         )
         photon_direction = photon[:, 1:] / photon[:, :1]

@@ -15,11 +15,13 @@ from neutrissimo.detector.shapes import Shape
 from neutrissimo.simulation.proposals import InjectionSettings, Mixture, pick
 
 __all__ = [
+    "energy_components",
     "joint_components",
     "q2_focus",
     "ray_components",
     "reach_sphere",
     "sample_azimuth",
+    "sample_energy",
     "sample_joint",
     "sample_rays",
     "sample_vertices",
@@ -27,6 +29,47 @@ __all__ = [
 
 FloatArray = NDArray[np.float64]
 BoolArray = NDArray[np.bool_]
+
+
+def energy_components(u_edges: FloatArray, energy: FloatArray, rate: FloatArray) -> FloatArray:
+    """Densities in the flux quantile u, per bin of ``u_edges`` (bin-centre neutrino energies
+    ``energy`` in GeV, reference interaction rates ``rate`` per cm), of the three components
+    of the energy proposal: the plain flux (1), the flux times the rate (Phi sigma_ref,
+    normalised) and Phi sigma_ref / E (normalised): a long-lived HNL decays in the detector
+    with probability ~ m_N L / (|p_N| c tau) ~ 1/E and reaches it from wider angles at low E,
+    so low-energy neutrinos carry more weight. Shape (bins, 3)."""
+    widths = np.diff(u_edges)
+
+    def normalised(f: FloatArray) -> FloatArray:
+        return f / np.sum(f * widths) if np.any(f > 0) else np.ones_like(f)
+
+    return np.column_stack([np.ones_like(rate), normalised(rate), normalised(rate / energy)])
+
+
+def sample_energy(
+    settings: InjectionSettings, rng: np.random.Generator, u_edges: FloatArray,
+    components: FloatArray, n: int,
+) -> tuple[FloatArray, Mixture]:  # fmt: skip
+    """Flux quantiles u in (0, 1) from the piecewise-constant mixture of
+    :func:`energy_components` with shares (``flux_share``, the rest, ``low_energy_share``),
+    and the mixture record (the density in u is ``mixture.density()``; the energy weight is
+    I_th / q(u), I_th the flux above threshold)."""
+    shares = np.array(
+        [
+            settings.flux_share,
+            1.0 - settings.flux_share - settings.low_energy_share,
+            settings.low_energy_share,
+        ]
+    )
+    widths = np.diff(u_edges)
+    cdf = np.concatenate([[0.0], np.cumsum((components @ shares) * widths)])
+    cdf /= cdf[-1]
+    level = rng.random(n)
+    k = np.clip(np.searchsorted(cdf, level, side="right") - 1, 0, len(widths) - 1)
+    frac = (level - cdf[k]) / np.maximum(cdf[k + 1] - cdf[k], 1e-300)
+    u = np.clip(u_edges[k] + np.clip(frac, 0.0, 1.0) * widths[k], 1e-12, 1.0 - 1e-12)
+    mixture = Mixture(shares, components[k], np.ones((n, 3), dtype=bool))
+    return u, mixture
 
 
 def ray_components(settings: InjectionSettings, radius: FloatArray) -> Mixture:
@@ -250,38 +293,63 @@ def q2_focus(settings: InjectionSettings, vertex: FloatArray, energy: FloatArray
     return np.where(far, (energy * theta) ** 2, np.nan)
 
 
-def sample_azimuth(
-    settings: InjectionSettings, rng: np.random.Generator, vertex: FloatArray, cos_n: FloatArray
-) -> tuple[FloatArray, FloatArray, Mixture]:
-    """HNL azimuth about the beam (from +x towards +y) and its weight (1/2 pi)/q(phi): uniform,
-    mixed with the arc of azimuths whose straight path crosses the central disk of the decay
-    region (|r + rho e_phi| <= R at its centre plane, rho = (z_c - z) tan theta_N)."""
-    n = len(vertex)
-    centre = np.asarray(settings.decay_region.center, dtype=float)
-    radius = settings.decay_region.radius
+def _arc(
+    centre: FloatArray, radius: float, vertex: FloatArray, tan: FloatArray
+) -> tuple[FloatArray, FloatArray]:
+    """Azimuth of the direction back to the axis through ``centre`` and half-width of the arc
+    centred on it whose straight paths at polar angle arctan(``tan``) cross the disk of
+    ``radius`` (cm) about ``centre`` in its plane: |r + rho e_phi| <= R, rho = (z_c - z) tan
+    (half-width 0 where no azimuth reaches it, pi where all do)."""
     rel = vertex[:, :2] - centre[:2]
     r = np.hypot(rel[:, 0], rel[:, 1])
     upstream = centre[2] - vertex[:, 2]
-    tan = np.sqrt(np.clip(1.0 - cos_n**2, 0.0, 1.0)) / np.maximum(cos_n, 1e-12)
-    rho = np.where((upstream > 0) & (cos_n > 0), upstream * tan, 0.0)
+    rho = np.where(upstream > 0, upstream * tan, 0.0)
     with np.errstate(divide="ignore", invalid="ignore"):
         c0 = (radius**2 - r**2 - rho**2) / (2.0 * r * rho)
-    # half-width of the arc centred on the direction back to the axis (phi_r + pi)
     half = np.where(np.isfinite(c0), np.pi - np.arccos(np.clip(c0, -1.0, 1.0)), 0.0)
-    biased = (half > 0) & (half < np.pi)  # a proper arc: neither empty nor the full circle
-    share = np.where(biased, 1.0 - settings.azimuth_uniform_share, 0.0)
-    on_arc = rng.random(n) < share
-    level = rng.random(n)
-    back = np.arctan2(-rel[:, 1], -rel[:, 0])
-    phi = np.where(on_arc, back + (2.0 * level - 1.0) * half, 2.0 * np.pi * level)
-    offset = np.angle(np.exp(1j * (phi - back)))  # in (-pi, pi]
-    inside = np.abs(offset) <= half
-    components = np.column_stack(
-        [np.full(n, 1.0 / (2.0 * np.pi)), inside / np.where(half > 0, 2.0 * half, 1.0)]
+    return np.arctan2(-rel[:, 1], -rel[:, 0]), half
+
+
+def sample_azimuth(
+    settings: InjectionSettings,
+    rng: np.random.Generator,
+    vertex: FloatArray,
+    cos_n: FloatArray,
+    target: tuple[FloatArray, float],
+) -> tuple[FloatArray, FloatArray, Mixture]:
+    """HNL azimuth about the beam (from +x towards +y) and its weight (1/2 pi)/q(phi): a mixture
+    of the uniform azimuth (share ``azimuth_uniform_share``), the arc of azimuths whose straight
+    path crosses the central disk of the decay region (the rest) and the arc towards the
+    central disk of ``target`` (centre, radius in cm: the sphere the photons aim at; share
+    ``azimuth_target_share``). An arc exists for an event where it is neither empty nor the
+    full circle; the shares of those that do not are dropped and the rest renormalised
+    (:class:`~neutrissimo.simulation.proposals.Mixture`)."""
+    n = len(vertex)
+    sin_n = np.sqrt(np.clip(1.0 - cos_n**2, 0.0, 1.0))
+    tan = np.where(cos_n > 0, sin_n / np.maximum(cos_n, 1e-12), 0.0)
+    region = np.asarray(settings.decay_region.center, dtype=float)
+    arcs = [
+        _arc(region, settings.decay_region.radius, vertex, tan),
+        _arc(np.asarray(target[0], dtype=float), target[1], vertex, tan),
+    ]
+    a_uniform, a_target = settings.azimuth_uniform_share, settings.azimuth_target_share
+    shares = np.array([a_uniform, 1.0 - a_uniform - a_target, a_target])
+    available = np.column_stack(
+        [np.ones(n, dtype=bool)] + [(half > 0) & (half < np.pi) for _, half in arcs]
     )
-    a = settings.azimuth_uniform_share
-    everywhere = np.ones(n, dtype=bool)
-    mixture = Mixture(np.array([a, 1.0 - a]), components, np.column_stack([everywhere, biased]))
-    if a == 0.0:  # arc only where it exists: keep the uniform component elsewhere
-        mixture = Mixture(mixture.shares, components, np.column_stack([~biased, biased]))
+    if a_uniform == 0.0:  # arcs only where one exists: keep the uniform component elsewhere
+        available[:, 0] = ~np.any(available[:, 1:] & (shares[1:] > 0), axis=1)
+    p = shares * available
+    p = p / p.sum(axis=1, keepdims=True)
+    choice = rng.random(n)  # arc 1 below p_1, arc 2 below p_1 + p_2, else uniform
+    component = np.where(choice < p[:, 1], 1, np.where(choice < p[:, 1] + p[:, 2], 2, 0))
+    level = rng.random(n)
+    phi = 2.0 * np.pi * level
+    components = [np.full(n, 1.0 / (2.0 * np.pi))]
+    for k, (back, half) in enumerate(arcs, start=1):
+        phi = np.where(component == k, back + (2.0 * level - 1.0) * half, phi)
+    for back, half in arcs:
+        offset = np.angle(np.exp(1j * (phi - back)))  # in (-pi, pi]
+        components.append((np.abs(offset) <= half) / np.where(half > 0, 2.0 * half, 1.0))
+    mixture = Mixture(shares, np.column_stack(components), available)
     return phi, 1.0 / (2.0 * np.pi * mixture.density()), mixture

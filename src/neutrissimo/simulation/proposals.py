@@ -86,8 +86,13 @@ class InjectionSettings:
         decay_min: lower end of the log-uniform decay-distance component (``legacy`` only).
         decay_uniform_share: share of the uniform component of the decay distance.
         flux_share: share of the plain flux in the energy proposal.
+        low_energy_share: share of its component prop. to Phi sigma_ref / E (the rest:
+            Phi sigma_ref; :func:`~neutrissimo.simulation.production_proposals.energy_components`).
         azimuth_uniform_share: share of the uniform azimuth where an arc towards the decay
             region exists.
+        azimuth_target_share: share of the arc of azimuths towards the photon target sphere
+            (``photon_target_radius``), narrower than the decay region's where the fiducial
+            volume is small (the arc towards the decay region takes the rest).
         proposal: ``"mixture"`` (decay distance from a mixture of exponentials matched to the
             coupling range, photons biased towards the fiducial volume, shares from a pilot run)
             or ``"legacy"`` (uniform + log-uniform decay distance, physical photon directions,
@@ -130,7 +135,9 @@ class InjectionSettings:
     decay_min: float = 1e-8
     decay_uniform_share: float = 0.2
     flux_share: float = 0.1
+    low_energy_share: float = 0.1
     azimuth_uniform_share: float = 0.3
+    azimuth_target_share: float = 0.3
     proposal: Literal["mixture", "legacy"] = "mixture"
     couplings: tuple[float, float] = (1e-8, 1e-5)
     decay_lengths_per_decade: float = 1.0
@@ -169,9 +176,24 @@ class InjectionSettings:
             object.__setattr__(self, "middle_radius", middle)
         if not 0 < self.middle_radius <= self.outer_radius:
             raise ConfigurationError("middle_radius must lie in (0, outer_radius].")
-        for name in ("decay_uniform_share", "flux_share", "azimuth_uniform_share"):
+        for name in (
+            "decay_uniform_share",
+            "flux_share",
+            "low_energy_share",
+            "azimuth_uniform_share",
+            "azimuth_target_share",
+        ):
             if not 0 <= getattr(self, name) <= 1:
                 raise ConfigurationError(f"{name} must lie in [0, 1].")
+        if self.flux_share + self.low_energy_share > 1 + 1e-12:
+            raise ConfigurationError(
+                "flux_share + low_energy_share must be <= 1 (Phi sigma_ref takes the rest)."
+            )
+        if self.azimuth_uniform_share + self.azimuth_target_share > 1 + 1e-12:
+            raise ConfigurationError(
+                "azimuth_uniform_share + azimuth_target_share must be <= 1 (the arc towards the "
+                "decay region takes the rest)."
+            )
         if not 0 <= self.photon_focus_share < 1:
             raise ConfigurationError("photon_focus_share must lie in [0, 1).")
         if self.proposal not in ("mixture", "legacy"):
@@ -220,6 +242,9 @@ LEGACY: dict[str, object] = {
     "vertex_shares": (0.2, 0.5, 0.3, 0.0),
     "decay_uniform_share": 0.5,
     "azimuth_uniform_share": 0.3,
+    "azimuth_target_share": 0.0,
+    "flux_share": 0.1,
+    "low_energy_share": 0.0,
     "decay_shares": (),
     "photon_focus_share": 0.0,
     "pilot_events": 0,
@@ -390,9 +415,12 @@ def optimise_pilot(
         nest = ("joint", ("ray", "vertex")) if "joint" in mixtures else None
         shares, gain = optimise_shares(mixtures, second, settings.share_floor, nest)
         update: dict[str, Any] = {
+            "flux_share": float(shares["energy"][0]),
+            "low_energy_share": float(shares["energy"][2]),
             "ray_shares": tuple(float(a) for a in shares["ray"][:3]),
             "vertex_shares": tuple(float(a) for a in shares["vertex"]),
             "azimuth_uniform_share": float(shares["azimuth"][0]),
+            "azimuth_target_share": float(shares["azimuth"][2]),
         }
         if "decay" in shares:
             update["decay_shares"] = tuple(float(a) for a in shares["decay"])
