@@ -58,18 +58,30 @@ def test_threshold_above_beam_is_an_error():
         tabulate(make_target("proton"), 5.0, e_max=8.0)
 
 
+@pytest.mark.parametrize("focus_share", [0.0, 0.9])
 @pytest.mark.parametrize("channel", ["flip", "conserve"])
 @pytest.mark.parametrize("energy", [0.15, 1.0, 7.3])
-def test_q2_samples_follow_the_differential_cross_section(carbon_table, rng, channel, energy):
-    """Weighted Q^2 draws reproduce dsigma/dQ^2: estimator mean = sigma(E), and a chi^2 test of
-    the weighted histogram against the exact bin integrals."""
+def test_q2_samples_follow_the_differential_cross_section(
+    carbon_table, rng, channel, energy, focus_share
+):
+    """Weighted Q^2 draws reproduce dsigma/dQ^2, also with 90 % of them focused on Q^2 = 1e-3
+    GeV^2: estimator mean = sigma(E), and a chi^2 test of the weighted histogram against the
+    exact bin integrals; the two proposal components returned make up the proposal density."""
     n = 200_000
-    q2, sigma_hat = carbon_table.sample_q2(rng, np.full(n, energy), channel)
+    focus = np.full(n, 1e-3 if focus_share else np.nan)
+    q2, sigma_hat, parts = carbon_table.sample_q2_mixture(
+        rng, np.full(n, energy), channel, focus, focus_share
+    )
+    lo, hi = q2_range(energy, 0.1, carbon_table.target.mass)
+    exact = np.log(hi / lo) * q2 * dsigma_dq2(carbon_table.target, energy, q2, 0.1, 1.0, channel)
+    if focus_share:
+        assert np.mean(np.abs(np.log(q2 / 1e-3)) < 2.0) > 0.8
+    proposal = parts @ np.array([1.0 - focus_share, focus_share])
+    np.testing.assert_allclose(sigma_hat * proposal, exact, rtol=1e-12)
     sigma = total_cross_section(carbon_table.target, np.array([energy]), 0.1, helicity=channel)[0]
     assert sigma_hat.mean() == pytest.approx(
         sigma, rel=4 * sigma_hat.std() / sigma / np.sqrt(n) + 1e-4
     )
-    lo, hi = q2_range(energy, 0.1, carbon_table.target.mass)
     edges = np.geomspace(lo, hi, 31)
     hist = fill_histogram(q2, sigma_hat / n, edges)
     counts, errors2 = hist.sumw, hist.sumw2

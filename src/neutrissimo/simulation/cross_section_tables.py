@@ -46,7 +46,8 @@ __all__ = ["CrossSectionTable", "tabulate"]
 
 #: Share of the uniform component in the Q^2 proposal (defensive importance sampling).
 UNIFORM_SHARE = 1e-3
-#: Share and width (in ln Q^2) of the focus component of :meth:`CrossSectionTable.sample_q2`.
+#: Default share and width (in ln Q^2) of the focus component of
+#: :meth:`CrossSectionTable.sample_q2`.
 FOCUS_SHARE = 0.5
 FOCUS_WIDTH = 1.0
 _CHANNELS = ("flip", "conserve")
@@ -136,13 +137,14 @@ class CrossSectionTable:
         energy: ArrayLike,
         helicity: str,
         focus_q2: ArrayLike | None = None,
+        focus_share: float = FOCUS_SHARE,
     ) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
         """Draw Q^2 (GeV^2) for each neutrino energy in one helicity channel.
 
         ``focus_q2`` (GeV^2, per event; <= 0 or NaN for none) mixes into the proposal, with share
-        :data:`FOCUS_SHARE`, a normal distribution in ln Q^2 of width :data:`FOCUS_WIDTH`
-        centred on it (truncated to the kinematic range): the Monte Carlo uses it to favour the
-        HNL angles that point at the detector. The estimator stays exact for any focus.
+        ``focus_share``, a normal distribution in ln Q^2 of width :data:`FOCUS_WIDTH` centred on
+        it (truncated to the kinematic range): the Monte Carlo uses it to favour the HNL angles
+        that point at the detector. The estimator stays exact for any focus.
 
         Returns:
             ``(q2, sigma_hat)``: the draws and the unbiased estimator of sigma_h(E) (cm^2 at
@@ -152,8 +154,25 @@ class CrossSectionTable:
             PhysicsDomainError: an energy at or below threshold, or above ``e_max``.
             ConfigurationError: ``helicity`` is not ``"flip"`` or ``"conserve"``.
         """
+        q2, sigma_hat, _ = self.sample_q2_mixture(rng, energy, helicity, focus_q2, focus_share)
+        return q2, sigma_hat
+
+    def sample_q2_mixture(
+        self,
+        rng: np.random.Generator,
+        energy: ArrayLike,
+        helicity: str,
+        focus_q2: ArrayLike | None = None,
+        focus_share: float = FOCUS_SHARE,
+    ) -> tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float64]]:
+        """:meth:`sample_q2` with the proposal's two component densities in x per draw,
+        shape (n, 2): the tabulated one (with its uniform part) and the focus (0 where there is
+        none), so that q(x) = (1 - f) g_0 + f g_1 where focused (else g_0) for the share f
+        (the Monte Carlo's pilot optimises f)."""
         if helicity not in _CHANNELS:
             raise ConfigurationError(f"Sample Q^2 in 'flip' or 'conserve', got {helicity!r}.")
+        if not 0.0 <= focus_share < 1.0:
+            raise ConfigurationError(f"focus_share must lie in [0, 1), got {focus_share}.")
         energy = np.asarray(energy, dtype=float)
         self._check_energy(energy)
         if np.any(energy <= self.threshold):
@@ -178,6 +197,7 @@ class CrossSectionTable:
         x = np.where(uniform, u, (k + np.clip(frac, 0.0, 1.0)) * width)
         q2_lo, q2_hi = q2_range(energy, self.m_N, self.target.mass)
         span = np.log(q2_hi) - np.log(q2_lo)
+        normal = np.zeros(energy.shape)
         if focus_q2 is not None:
             target = np.broadcast_to(np.asarray(focus_q2, dtype=float), energy.shape)
             focused = np.isfinite(target) & (target > 0)
@@ -187,22 +207,22 @@ class CrossSectionTable:
             low = ndtr(-centre / sigma_x)
             mass = ndtr((1.0 - centre) / sigma_x) - low
             draw = centre + sigma_x * ndtri(low + rng.random(energy.shape) * mass)
-            take = focused & (rng.random(energy.shape) < FOCUS_SHARE)
+            take = focused & (rng.random(energy.shape) < focus_share)
             x = np.where(take, np.clip(draw, 0.0, 1.0), x)
         bin_x = np.minimum((x / width).astype(np.intp), n_edges - 2)
         pdf_lo = (cdf[j, bin_x + 1] - cdf[j, bin_x]) / width
         pdf_hi = (cdf[j + 1, bin_x + 1] - cdf[j + 1, bin_x]) / width
-        proposal = UNIFORM_SHARE + (1 - UNIFORM_SHARE) * ((1 - t) * pdf_lo + t * pdf_hi)
+        tabulated = UNIFORM_SHARE + (1 - UNIFORM_SHARE) * ((1 - t) * pdf_lo + t * pdf_hi)
+        proposal = tabulated
         if focus_q2 is not None:
-            normal = np.exp(-0.5 * ((x - centre) / sigma_x) ** 2) / (
-                np.sqrt(2.0 * np.pi) * sigma_x * mass
-            )
+            gauss = np.exp(-0.5 * ((x - centre) / sigma_x) ** 2)
+            normal = np.where(focused, gauss / (np.sqrt(2.0 * np.pi) * sigma_x * mass), 0.0)
             proposal = np.where(
-                focused, (1.0 - FOCUS_SHARE) * proposal + FOCUS_SHARE * normal, proposal
+                focused, (1.0 - focus_share) * tabulated + focus_share * normal, tabulated
             )
         q2 = q2_lo * np.exp(x * span)
         dsig = dsigma_dq2(self.target, energy, q2, self.m_N, 1.0, helicity)  # type: ignore[arg-type]
-        return q2, span * q2 * dsig / proposal
+        return q2, span * q2 * dsig / proposal, np.stack([tabulated, normal], axis=-1)
 
 
 def tabulate(

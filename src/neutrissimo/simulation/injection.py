@@ -20,7 +20,8 @@ For each event, vectorised over a batch (no Python loop per event):
    tabulated inverse CDF of that (target, helicity), carrying the exact estimator sigma_hat
    (see :mod:`neutrissimo.simulation.cross_section_tables`); weight sigma_hat /
    sigma_{s,h}^table(E). For vertices far upstream (more than two decay-region radii) the Q^2
-   proposal is half focused on Q^2 ~ (E r_perp / L_up)^2, the angles that reach the detector.
+   proposal is focused, with share ``q2_focus_share``, on Q^2 ~ (E r_perp / L_up)^2, the angles
+   that reach the detector.
 4. **HNL** energy and polar angle from two-body kinematics. The azimuth, uniform in nature, is
    drawn from a mixture of the uniform distribution and the arcs of azimuths whose straight path
    crosses the central disk of the ``decay_region`` or of the photon target sphere (step 6);
@@ -245,8 +246,8 @@ def _generate_batch(
     interacts = w_position > 0
     species, helicity, sigma_chosen = _choose_species(prep, rng, volume, sigma_h)
     focus = q2_focus(settings, vertex, energy)
-    q2 = np.zeros(n)
-    sigma_hat = np.zeros(n)
+    q2, sigma_hat = np.zeros(n), np.zeros(n)
+    q2_parts = np.column_stack([np.ones(n), np.zeros(n)])  # (tabulated, focus) densities
     target_mass = np.array([sp.target.mass for sp in prep.species])[species]
     for s, table in enumerate(prep.tables):
         for h, channel in enumerate(_CHANNELS):
@@ -254,9 +255,14 @@ def _generate_batch(
                 interacts & (species == s) & (helicity == h) & (energy > table.threshold)
             )
             if idx.size:
-                q2[idx], sigma_hat[idx] = table.sample_q2(
-                    rng, energy[idx], channel, focus_q2=focus[idx]
+                q2[idx], sigma_hat[idx], q2_parts[idx] = table.sample_q2_mixture(
+                    rng, energy[idx], channel, focus[idx], settings.q2_focus_share
                 )
+    f = settings.q2_focus_share
+    focused = np.isfinite(focus) & (focus > 0) & (q2 > 0)
+    mixtures["q2"] = Mixture(
+        np.array([1.0 - f, f]), q2_parts, np.column_stack([np.ones(n, dtype=bool), focused])
+    )
     w_xs = np.where(
         sigma_chosen > 0, sigma_hat / np.where(sigma_chosen > 0, sigma_chosen, 1.0), 0.0
     )

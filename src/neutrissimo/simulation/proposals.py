@@ -86,6 +86,9 @@ class InjectionSettings:
         decay_min: lower end of the log-uniform decay-distance component (``legacy`` only).
         decay_uniform_share: share of the uniform component of the decay distance.
         flux_share: share of the plain flux in the energy proposal.
+        q2_focus_share: share of the Q^2 proposal focused on the angles that reach the decay
+            region from far upstream (:meth:`~neutrissimo.simulation.cross_section_tables.
+            CrossSectionTable.sample_q2`).
         low_energy_share: share of its component prop. to Phi sigma_ref / E (the rest:
             Phi sigma_ref; :func:`~neutrissimo.simulation.production_proposals.energy_components`).
         azimuth_uniform_share: share of the uniform azimuth where an arc towards the decay
@@ -136,6 +139,7 @@ class InjectionSettings:
     decay_uniform_share: float = 0.2
     flux_share: float = 0.1
     low_energy_share: float = 0.1
+    q2_focus_share: float = 0.5
     azimuth_uniform_share: float = 0.3
     azimuth_target_share: float = 0.3
     proposal: Literal["mixture", "legacy"] = "mixture"
@@ -194,8 +198,9 @@ class InjectionSettings:
                 "azimuth_uniform_share + azimuth_target_share must be <= 1 (the arc towards the "
                 "decay region takes the rest)."
             )
-        if not 0 <= self.photon_focus_share < 1:
-            raise ConfigurationError("photon_focus_share must lie in [0, 1).")
+        for name in ("photon_focus_share", "q2_focus_share"):
+            if not 0 <= getattr(self, name) < 1:
+                raise ConfigurationError(f"{name} must lie in [0, 1).")
         if self.proposal not in ("mixture", "legacy"):
             raise ConfigurationError(
                 f"proposal must be 'mixture' or 'legacy', got {self.proposal!r}."
@@ -245,6 +250,7 @@ LEGACY: dict[str, object] = {
     "azimuth_target_share": 0.0,
     "flux_share": 0.1,
     "low_energy_share": 0.0,
+    "q2_focus_share": 0.5,
     "decay_shares": (),
     "photon_focus_share": 0.0,
     "pilot_events": 0,
@@ -417,6 +423,7 @@ def optimise_pilot(
         update: dict[str, Any] = {
             "flux_share": float(shares["energy"][0]),
             "low_energy_share": float(shares["energy"][2]),
+            "q2_focus_share": float(shares["q2"][1]),
             "ray_shares": tuple(float(a) for a in shares["ray"][:3]),
             "vertex_shares": tuple(float(a) for a in shares["vertex"]),
             "azimuth_uniform_share": float(shares["azimuth"][0]),
