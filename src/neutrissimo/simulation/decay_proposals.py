@@ -218,18 +218,19 @@ def convert_photons(
     optical depth in pair-production lengths, P = exp(-tau_in) - exp(-tau_out) for the fiducial
     crossing, the depth drawn from exp(-tau) on [tau_in, tau_out]; P = 0 (never NaN) on a miss."""
     n = len(start)
-    segments = detector.segments(start, direction)
-    mu = segments.per_volume(detector.inverse_pair_length)
     s_a, s_b = detector.fiducial.intersect(start, direction)
     s_in = np.maximum(s_a, 0.0)
-    hits = s_b > s_in
-    s_in = np.where(hits, s_in, 0.0)
-    s_out = np.where(hits, s_b, 0.0)
+    hit = np.flatnonzero(s_b > s_in)  # only these need the material along their path
+    segments = detector.segments(start[hit], direction[hit])
+    mu = segments.per_volume(detector.inverse_pair_length)
+    s_in, s_out = s_in[hit], s_b[hit]
     tau_in = segments.integral(mu, t_max=s_in)
     tau_out = segments.integral(mu, t_max=s_out)
     inside = -np.expm1(-(tau_out - tau_in))  # P(convert within the fiducial crossing | reach it)
-    probability = np.where(hits, np.exp(-tau_in) * inside, 0.0)
-    tau = tau_in - np.log1p(-rng.random(n) * inside)
-    s, _ = segments.invert(mu, np.where(hits, tau, 0.0))
-    s = np.clip(s, s_in, np.maximum(s_out, s_in))
+    probability = np.zeros(n)
+    probability[hit] = np.exp(-tau_in) * inside
+    tau = tau_in - np.log1p(-rng.random(n)[hit] * inside)
+    depth, _ = segments.invert(mu, tau)
+    s = np.zeros(n)
+    s[hit] = np.clip(depth, s_in, np.maximum(s_out, s_in))
     return start + s[:, None] * direction, probability
