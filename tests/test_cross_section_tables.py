@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from scipy import stats
+from scipy.interpolate import PchipInterpolator
 
 from neutrissimo import (
     ConfigurationError,
@@ -15,6 +16,7 @@ from neutrissimo import (
     total_cross_section,
 )
 from neutrissimo.physics.kinematics import q2_range
+from neutrissimo.simulation.cross_section_tables import FINE
 from neutrissimo.statistics.histogram import bin_index, fill_histogram
 
 
@@ -46,6 +48,58 @@ def test_table_is_zero_below_threshold_and_scales_with_d(carbon_table):
         carbon_table.cross_section(np.array([1.0]), d=1e-6),
         1e-12 * carbon_table.cross_section(np.array([1.0])),
     )
+
+
+@pytest.mark.parametrize(("name", "m_n"), [("C12", 0.1), ("proton", 0.47), ("Pb208", 0.01)])
+def test_direct_index_lookup_matches_np_interp_on_the_fine_grid(name, m_n, rng):
+    """The direct-index lookup reproduces the previous implementation (np.interp of the PCHIP
+    of ln sigma on the FINE grid, per channel) to rounding, including at threshold, below the
+    first grid point, on fine-grid knots and at both grid ends; both channels equal
+    cross_section(energy, h)."""
+    table, d = tabulate(make_target(name), m_n, e_max=20.0), 3e-7
+    e_th, log_excess = table.threshold, table.log_excess
+    grid = np.linspace(log_excess[0], log_excess[-1], FINE * len(log_excess))
+    knots = e_th + np.exp(grid)
+    energy = np.concatenate(
+        [
+            e_th + np.exp(rng.uniform(log_excess[0] - 2.0, log_excess[-1], 3000)),
+            e_th + np.exp(log_excess[0]) * np.array([1e-3, 0.5, 1.0, 1.0 + 1e-9, 2.0]),
+            e_th * (1.0 + np.array([1e-15, 1e-12, 1e-9, 1e-7])),
+            knots,
+            0.5 * (knots[1:] + knots[:-1]),
+            [e_th, np.nextafter(e_th, 0.0), 0.0, 0.5 * e_th],
+            [np.nextafter(e_th, np.inf), np.nextafter(20.0, 0.0), 20.0, 20.0 * (1 + 1e-13)],
+        ]
+    )
+    energy = energy[rng.permutation(len(energy))]
+    above = energy > e_th
+    u = np.log(np.where(above, energy - e_th, np.exp(log_excess[0])))
+    u = np.clip(u, log_excess[0], log_excess[-1])
+    both = table.channel_cross_sections(energy, d=d)
+    assert both.shape == (len(energy), 2)
+    for h, channel in enumerate(("flip", "conserve")):
+        log_sigma = PchipInterpolator(log_excess, np.log(np.maximum(table.sigma[channel], 1e-300)))
+        previous = np.where(above, d**2 * np.exp(np.interp(u, grid, log_sigma(grid))), 0.0)
+        np.testing.assert_allclose(both[:, h], previous, rtol=1e-12, atol=0.0)
+        np.testing.assert_array_equal(both[:, h], table.cross_section(energy, channel, d=d))
+    assert np.all(both[~above] == 0.0)
+    assert np.all(both[above] > 0.0)
+    np.testing.assert_array_equal(table.cross_section(energy, d=d), both.sum(axis=1))
+    # Any shape: energy.shape + (2,), scalars included.
+    square = energy[:36].reshape(6, 6)
+    np.testing.assert_array_equal(
+        table.channel_cross_sections(square, d=d), both[:36].reshape(6, 6, 2)
+    )
+    assert table.channel_cross_sections(1.0).shape == (2,)
+    assert table.cross_section(1.0).shape == ()
+
+
+def test_lookup_rejects_bad_energies_and_channels(carbon_table):
+    for bad in (np.nan, np.inf, 25.0):
+        with pytest.raises(PhysicsDomainError):
+            carbon_table.channel_cross_sections(np.array([1.0, bad]))
+    with pytest.raises(ConfigurationError, match="total"):
+        carbon_table.cross_section(np.array([1.0]), "both")  # type: ignore[arg-type]
 
 
 def test_energy_above_table_is_an_error(carbon_table):

@@ -221,10 +221,8 @@ def _generate_batch(
         origins[is_joint, :2] = joint_points[is_joint, :2]
         ray_mix = ray_components(settings, np.hypot(origins[:, 0], origins[:, 1]))
         fixed = np.where(is_joint, joint_points[:, 2] - settings.start_z, np.nan)
-    sigma_h = np.stack(
-        [np.column_stack([t.cross_section(energy, h) for h in _CHANNELS]) for t in prep.tables],
-        axis=1,
-    )  # (n, S, 2), cm^2 at d = 1
+    # sigma_h: (n, S, 2), channels (flip, conserve), cm^2 at d = 1
+    sigma_h = np.stack([t.channel_cross_sections(energy) for t in prep.tables], axis=1)
     segments = detector.segments(origins, np.tile([0.0, 0.0, 1.0], (n, 1)))
     per_volume = sigma_h.sum(axis=2) @ prep.densities.T  # (n, V): lambda in each volume, cm^-1
     reach = None if ctau is None else reach_sphere(settings, fiducial, ctau[-1], model.m_N, energy)
