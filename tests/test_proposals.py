@@ -48,19 +48,27 @@ def region_settings(**kwargs) -> InjectionSettings:
     )
 
 
+@pytest.mark.parametrize("bound", [None, (np.array([0.0, 0.0, -50.0]), 50.0)])
 @pytest.mark.parametrize("decay_length", [0.3, 30.0, 3e4])  # cm, lab
-def test_decay_mixture_density_is_exact(rng, decay_length):
+def test_decay_mixture_density_is_exact(rng, decay_length, bound):
     """For one path entering the region at a = 50 cm and leaving at b = 250 cm, the draws x and
     their density q(x) satisfy E[1/q] = b - a and E[p/q] = exp(-a/L) - exp(-b/L) for the
-    physical p = exp(-x/L)/L (any error in q or in the sampling breaks both)."""
+    physical p = exp(-x/L)/L (any error in q or in the sampling breaks both), also with the
+    exponentials cut where the path leaves a bounding sphere (at 150 cm)."""
     settings = region_settings(couplings=(1e-7, 1e-4))
     n = 200_000
     vertex = np.tile([0.0, 0.0, -150.0], (n, 1))
     direction = np.tile([0.0, 0.0, 1.0], (n, 1))
     beta_gamma = np.full(n, 20.0)
     ctau = decay_lengths(settings, 0.1, "dirac")
-    x, q, valid, _ = sample_decays_mixture(settings, rng, vertex, direction, beta_gamma, ctau)
+    x, q, valid, mixture = sample_decays_mixture(
+        settings, rng, vertex, direction, beta_gamma, ctau, bound
+    )
     assert valid.all()
+    if bound is not None:  # only the uniform component goes beyond the bounding sphere
+        assert np.all(mixture.components[x > 150.0, 1:] == 0.0)
+        beyond = 0.5 * mixture.shares[0]  # the uniform draws in [150, 250]
+        assert np.mean(x > 150.0) == pytest.approx(beyond, abs=4 * np.sqrt(beyond / n))
     assert x.min() >= 50.0 - 1e-9
     assert x.max() <= 250.0 + 1e-9
     inverse = 1.0 / q

@@ -9,7 +9,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from neutrissimo.detector.geometry import Detector
-from neutrissimo.detector.shapes import Shape
+from neutrissimo.detector.shapes import Shape, Sphere
 from neutrissimo.exceptions import ConfigurationError
 from neutrissimo.physics.decay import sample_photon_cos
 from neutrissimo.physics.kinematics import boost, rotate_from_z
@@ -84,24 +84,32 @@ def sample_decays_mixture(
     direction: FloatArray,
     beta_gamma: FloatArray,
     ctau: FloatArray,
+    bound: tuple[FloatArray, float] | None = None,
 ) -> tuple[FloatArray, FloatArray, BoolArray, Mixture]:
     """Decay distance x (cm) on the path's crossing [a, b] of the decay region (a >= 0), from a
-    mixture of the uniform density and of exponentials truncated to [a, b] with the lab
-    lengths lambda_k = beta gamma c tau_k of :func:`decay_lengths`,
+    mixture of the uniform density on [a, b] and of exponentials truncated to [a, c] with the
+    lab lengths lambda_k = beta gamma c tau_k of :func:`decay_lengths`,
 
-        g_k(x) = exp(-(x - a)/lambda_k) / (lambda_k (1 - exp(-(b - a)/lambda_k))),
+        g_k(x) = exp(-(x - a)/lambda_k) / (lambda_k (1 - exp(-(c - a)/lambda_k))),  a <= x <= c,
 
     so that for every coupling of the range some g_k has nearly the shape of the physical
-    exp(-x/L)/L on [a, b]. Returns x, q(x) (1/cm), whether the path reaches the region, and the
-    mixture record."""
+    exp(-x/L)/L. c = b, or, where the path leaves ``bound`` (centre, radius in cm: the fiducial
+    volume's bounding sphere) inside [a, b], that exit: a photon from a decay beyond it reaches
+    the fiducial volume only backwards, and the uniform component alone (pilot-optimised share)
+    covers that part.
+    Returns x, q(x) (1/cm), whether the path reaches the region, and the mixture record."""
     n = len(vertex)
     t_in, t_out = settings.decay_region.intersect(vertex, direction)
     a = np.maximum(t_in, 0.0)
     valid = t_out > a
     a = np.where(valid, a, 0.0)
     span = np.where(valid, t_out - a, 1.0)
+    reach = span
+    if bound is not None:
+        _, f_out = Sphere(tuple(bound[0]), bound[1]).intersect(vertex, direction)
+        reach = np.where(valid & (f_out > a), np.minimum(f_out - a, span), span)
     lengths = beta_gamma[:, None] * ctau[None, :]  # (n, K)
-    mass = -np.expm1(-span[:, None] / lengths)  # probability of [a, b] under each exponential
+    mass = -np.expm1(-reach[:, None] / lengths)  # probability of [a, c] under each exponential
     shares = decay_shares(settings, len(ctau))
     available = np.ones((n, len(shares)), dtype=bool)
     component = pick(rng, shares, available)
@@ -110,9 +118,9 @@ def sample_decays_mixture(
     lam = np.take_along_axis(lengths, k[:, None], 1)[:, 0]
     m_k = np.take_along_axis(mass, k[:, None], 1)[:, 0]
     offset = np.where(component == 0, level * span, -lam * np.log1p(-level * m_k))
-    offset = np.clip(offset, 0.0, span)
+    offset = np.clip(offset, 0.0, np.where(component == 0, span, reach))
     x = a + offset
-    exps = np.exp(-offset[:, None] / lengths) / (lengths * mass)
+    exps = (offset <= reach)[:, None] * np.exp(-offset[:, None] / lengths) / (lengths * mass)
     components = np.column_stack([1.0 / span, exps])
     mixture = Mixture(shares, components, available)
     return x, mixture.density(), valid, mixture
