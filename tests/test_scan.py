@@ -121,3 +121,37 @@ def test_bad_scan_specifications(tmp_path):
         _run(tmp_path, 1, [ScanTask("../x", Point(1))])
     with pytest.raises(ConfigurationError, match="scheduler"):
         _run(tmp_path, 1, scheduler="slurm")
+
+
+def test_the_fingerprint_changes_with_any_source_or_configuration_file(tmp_path, monkeypatch):
+    """configuration_fingerprint hashes the package's Python sources, TOML files and data
+    registry (not the data folder itself, whose files the registry stands for): changing any of
+    them, even a comment, changes it, so a checkpoint made by other code is never reused."""
+    from neutrissimo.io import provenance
+
+    package = tmp_path / "neutrissimo"
+    (package / "simulation").mkdir(parents=True)
+    (package / "data").mkdir()
+    files = {
+        "simulation/injection.py": "x = 1\n",
+        "experiments.toml": "a = 1\n",
+        "io/registry.txt": "f.csv sha256:00\n",
+    }
+    for name, text in files.items():
+        (package / name).parent.mkdir(parents=True, exist_ok=True)
+        (package / name).write_text(text)
+    (package / "data" / "f.csv").write_text("1,2\n")
+    monkeypatch.setattr(provenance.resources, "files", lambda name: package)
+
+    def fingerprint() -> str:
+        provenance.configuration_fingerprint.cache_clear()
+        return provenance.configuration_fingerprint()
+
+    seen = {fingerprint()}
+    (package / "data" / "f.csv").write_text("3,4\n")  # stands behind the registry: no change
+    assert fingerprint() in seen
+    for name in files:
+        (package / name).write_text((package / name).read_text() + "# edited\n")
+        seen.add(fingerprint())
+    assert len(seen) == 1 + len(files)
+    provenance.configuration_fingerprint.cache_clear()

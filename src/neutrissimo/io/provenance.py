@@ -1,9 +1,10 @@
 """What made a result: the package version and a fingerprint of every shipped configuration.
 
-:func:`configuration_fingerprint` hashes (sha256) the package's shipped TOML files (detectors,
-setups, analysis numbers) and its data registry (the sha256 of every data file, which stands for
-the shipped data files themselves), so any change of a number that enters a result changes the
-fingerprint. Checkpoints and outputs record it with the
+:func:`configuration_fingerprint` hashes (sha256) the package's Python sources, its shipped
+TOML files (detectors, setups, analysis numbers) and its data registry (the sha256 of every data
+file, which stands for the shipped data files themselves), so any change of a number or of the
+code that enters a result changes the fingerprint (also between two commits of one version).
+Checkpoints and outputs record it with the
 version (:func:`provenance`), and a checkpoint is reused only when it matches.
 """
 
@@ -17,13 +18,13 @@ from typing import Any
 
 __all__ = ["configuration_fingerprint", "provenance"]
 
-_SUFFIXES = (".toml", ".txt")
+_SUFFIXES = (".py", ".toml", ".txt")
 
 
 @functools.cache
 def configuration_fingerprint() -> str:
-    """sha256 (hex) over the names and contents of the package's shipped TOML files and data
-    registry, in sorted order (cached: they are part of the installed package)."""
+    """sha256 (hex) over the names and contents of the package's Python sources, shipped TOML
+    files and data registry, in sorted order (cached: they are part of the installed package)."""
     digest = hashlib.sha256()
     root = resources.files("neutrissimo")
     stack = [root]
