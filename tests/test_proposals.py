@@ -31,6 +31,7 @@ from neutrissimo.simulation.proposals import (
     optimise_shares,
     run_until_kept,
 )
+from neutrissimo.simulation.trials import next_batch_size
 from neutrissimo.statistics.histogram import fill_histogram
 
 
@@ -190,6 +191,29 @@ def test_keeping_only_weighted_trials_is_unbiased(rng):
         estimates.append(columns["weight_production"].sum())
     estimates = np.array(estimates)
     assert estimates.mean() == pytest.approx(0.3, abs=3 * estimates.std() / np.sqrt(4000))
+
+
+def test_batches_stop_near_the_last_kept_event_and_stay_unbiased(rng):
+    """Trials kept with p = 0.3: a sample of 30 000 events needs ~1e5 trials. The batch sizes
+    follow the kept fraction, so at most 30 % more trials are drawn than the sample uses (fixed
+    batches of 50 000 would draw 150 000); the estimate stays p; with 5 kept events it is p on
+    average over many samples (the estimator's exactness does not depend on the batch sizes)."""
+    sizes = []
+
+    def draw(size):
+        sizes.append(size)
+        kept = np.flatnonzero(rng.random(size) < 0.3)
+        return {"trial": kept, "weight_production": np.ones(len(kept))}
+
+    columns, trials = run_until_kept(draw, 30_000, None)
+    assert len(columns["weight_production"]) == 30_000
+    assert sizes[0] == 50_000
+    assert len(sizes) >= 2
+    assert trials <= sum(sizes) <= 1.3 * trials
+    rate, sigma = columns["weight_production"].sum(), np.sqrt(0.3 * 0.7 / trials)
+    assert rate == pytest.approx(0.3, abs=4 * sigma)
+    assert next_batch_size(100, 0, 0) == 10_000
+    assert next_batch_size(10_000, 20_000, 50_000) == 32_250
 
 
 def test_coupling_range_spans_a_grid_and_a_default_range():

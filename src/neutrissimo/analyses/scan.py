@@ -110,7 +110,6 @@ class MassPoint:
     Attributes:
         m_N: HNL mass, GeV.
         couplings: the d_mu grid, GeV^-1, increasing.
-        events: events simulated at this mass.
         events: events simulated at this mass, per replica.
         sample: which sample of the experiment (``""`` where there is only one).
         replicas: independent samples of ``events`` each (see :class:`ScanGrid`), drawn from

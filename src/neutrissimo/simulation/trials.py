@@ -13,6 +13,7 @@ numbers whichever way the batches are joined.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -21,12 +22,25 @@ from numpy.typing import NDArray
 
 from neutrissimo.exceptions import ConfigurationError
 
-__all__ = ["BATCH_SIZE", "TrialStream"]
+__all__ = ["BATCH_SIZE", "TrialStream", "next_batch_size"]
 
 #: Events (trials) per vectorised batch (fixed, so that a seed defines the sample). A batch's
 #: kept columns take about 16 MB (some 40 float64 values per event); the working arrays of one
 #: batch inside the sampler a few times that.
 BATCH_SIZE = 50_000
+
+
+def next_batch_size(remaining: int, kept: int, drawn: int) -> int:
+    """Trials in the next batch of a :class:`TrialStream` that keeps only weighted trials, when
+    ``remaining`` events are still needed and ``kept`` of the ``drawn`` trials so far were kept:
+    min(BATCH_SIZE, max(4 remaining, 10^4)) at first (or while none was kept), then the trials
+    the kept fraction p = kept/drawn predicts, 1.25 remaining / p + 1000, at most BATCH_SIZE,
+    so that the last batch does not draw up to a whole BATCH_SIZE of trials past the sample's
+    end. The sizes depend only on earlier trials, so the trials stay independent draws of the
+    proposal and the sample a function of the seed."""
+    if kept == 0:
+        return min(BATCH_SIZE, max(4 * remaining, 10_000))
+    return min(BATCH_SIZE, math.ceil(1.25 * remaining * drawn / kept) + 1000)
 
 
 class TrialStream:
@@ -36,8 +50,8 @@ class TrialStream:
 
     - ``keep_all=True`` (``legacy`` proposal): ``n_events`` trials in batches of
       min(BATCH_SIZE, remaining), every trial kept; weights / N with N = ``n_events``.
-    - ``keep_all=False`` (``mixture`` proposal): trials in batches of
-      min(BATCH_SIZE, max(4 n_events, 10^4)) until ``n_events`` of them have a non-zero weight
+    - ``keep_all=False`` (``mixture`` proposal): trials in batches (:func:`next_batch_size`)
+      until ``n_events`` of them have a non-zero weight
       (or 1000 n_events trials). With N the trial that gave the n-th kept event, (n - 1)/(N - 1)
       is an unbiased estimate of the probability p that a trial is kept (negative binomial,
       independent of the kept events' values), so the kept weights w_i become
@@ -85,9 +99,9 @@ class TrialStream:
                 yield batch
             self.finished = True
             return
-        size = min(BATCH_SIZE, max(4 * n, 10_000))
         drawn = 0
         while self.kept < n and drawn < 1000 * n:
+            size = next_batch_size(n - self.kept, self.kept, drawn)
             batch = self._draw(size)
             batch["trial"] = batch["trial"] + drawn
             drawn += size
