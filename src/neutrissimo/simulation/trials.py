@@ -24,7 +24,8 @@ from neutrissimo.exceptions import ConfigurationError
 
 __all__ = ["BATCH_SIZE", "TrialStream", "next_batch_size"]
 
-#: Events (trials) per vectorised batch (fixed, so that a seed defines the sample). A batch's
+#: Most trials per vectorised batch (:func:`next_batch_size`; the sizes follow from the seed, so
+#: that a seed defines the sample). A batch's
 #: kept columns take about 16 MB (some 40 float64 values per event); the working arrays of one
 #: batch inside the sampler a few times that.
 BATCH_SIZE = 50_000
