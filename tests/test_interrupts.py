@@ -30,9 +30,12 @@ from neutrissimo.simulation.injection import generate
 
 SRC = Path(neutrissimo.__file__).resolve().parent.parent
 ENV = {**os.environ, "PYTHONPATH": str(SRC)}
-#: The CLI with a smaller batch (first argument), so that a small sample spans many batches.
+#: The CLI with a smaller batch (first argument), so that a small sample spans many batches, and
+#: Ctrl-C raising KeyboardInterrupt as in a terminal, whatever SIGINT disposition the test
+#: process passes on (an ignored SIGINT is inherited, and Python then leaves it ignored).
 LAUNCH = (
-    "import sys; import neutrissimo.simulation.trials as t; t.BATCH_SIZE = int(sys.argv.pop(1)); "
+    "import signal, sys; signal.signal(signal.SIGINT, signal.default_int_handler); "
+    "import neutrissimo.simulation.trials as t; t.BATCH_SIZE = int(sys.argv.pop(1)); "
     "from neutrissimo.cli import run; run()"
 )
 BATCH = 2000
@@ -55,9 +58,20 @@ def _start(command: list[str]) -> subprocess.Popen[str]:
 
 
 def _wait_for(folder: Path, pattern: str, process: subprocess.Popen[str], timeout: float) -> None:
-    """Wait until a file matching ``pattern`` exists in ``folder`` (the run is mid-way)."""
+    """Wait until a non-empty file matching ``pattern`` exists in ``folder`` (the run is mid-way:
+    the scratch file is created empty before the pilot and gets its first batch after it)."""
+
+    def written() -> bool:
+        for f in folder.glob(pattern):
+            try:
+                if f.stat().st_size > 0:
+                    return True
+            except FileNotFoundError:  # removed in between
+                pass
+        return False
+
     end = time.monotonic() + timeout
-    while not list(folder.glob(pattern)):
+    while not written():
         assert process.poll() is None, process.communicate()
         assert time.monotonic() < end, f"no {pattern} in {folder} after {timeout} s"
         time.sleep(0.05)
@@ -69,15 +83,15 @@ def test_simulate_module_entry_point_exists():
 
 def test_sigint_stops_simulate_promptly_with_one_line_and_no_file(tmp_path):
     out = tmp_path / "events.parquet"
-    # Ten times the events of the other tests, so that the run cannot finish between its first
-    # batch and the signal however the machine is loaded (it stops at the signal anyway).
-    process = _start(_simulate(out, events=10 * EVENTS))
+    # A hundred times the events of the other tests, so that the run cannot finish between its
+    # first batch and the signal however the machine is loaded (it stops at the signal anyway).
+    process = _start(_simulate(out, events=100 * EVENTS))
     _wait_for(tmp_path, ".events.parquet.*.tmp*", process, timeout=120)  # first batch written
     sent = time.monotonic()
     process.send_signal(signal.SIGINT)
-    _, err = process.communicate(timeout=30)
+    out_text, err = process.communicate(timeout=30)
     latency = time.monotonic() - sent
-    assert process.returncode == 130, err
+    assert process.returncode == 130, (out_text, err)
     assert err.strip().splitlines() == ["error: interrupted; no output written."]
     assert list(tmp_path.iterdir()) == []  # no output, no scratch or temporary file
     assert latency < 5.0  # measured: 0.4-0.8 s on a loaded machine (lenient bound for CI)
