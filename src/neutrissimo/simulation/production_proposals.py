@@ -47,9 +47,12 @@ def energy_components(u_edges: FloatArray, energy: FloatArray, rate: FloatArray)
 
 
 def sample_energy(
-    settings: InjectionSettings, rng: np.random.Generator, u_edges: FloatArray,
-    components: FloatArray, n: int,
-) -> tuple[FloatArray, Mixture]:  # fmt: skip
+    settings: InjectionSettings,
+    rng: np.random.Generator,
+    u_edges: FloatArray,
+    components: FloatArray,
+    n: int,
+) -> tuple[FloatArray, Mixture]:
     """Flux quantiles u in (0, 1) from the piecewise-constant mixture of
     :func:`energy_components` with shares (``flux_share``, the rest, ``low_energy_share``),
     and the mixture record (the density in u is ``mixture.density()``; the energy weight is
