@@ -114,6 +114,16 @@ class Reproduction:
     wall_time_s: float
 
 
+def _figures(written: list[Path], name: str) -> list[Product]:
+    """The figures (PNG) among the files an analysis ``name`` wrote, as report products named by
+    :data:`_FIGURE_NAMES`."""
+    return [
+        Product(_FIGURE_NAMES.get(p.name, p.name).format(name=name), p)
+        for p in written
+        if p.suffix == ".png"
+    ]
+
+
 def _line_progress(echo: Callable[[str], None]) -> ProgressFactory:
     """Progress as plain lines ``[done/total] <scan>: <message>``."""
 
@@ -204,11 +214,7 @@ def reproduce(
             )
             folder = output / "miniboone" / name
             written = write_miniboone_outputs(folder, result, fit_summary, excess, benchmark)
-            products += [
-                Product(_FIGURE_NAMES.get(p.name, p.name).format(name=name), p)
-                for p in written
-                if p.suffix == ".png"
-            ]
+            products += _figures(written, name)
             summary["miniboone"][name] = fit_summary
             echo(f"MiniBooNE {name} written")
 
@@ -253,11 +259,7 @@ def reproduce(
             histograms_dedx,
             preferred_regions(fits[fit_folder]),
         )
-        products += [
-            Product(_FIGURE_NAMES.get(p.name, p.name).format(name=name), p)
-            for p in written
-            if p.suffix == ".png"
-        ]
+        products += _figures(written, name)
         summary["minerva"][name] = limits_summary
         echo(f"MINERvA {name} written")
     etheta2 = [
