@@ -27,10 +27,10 @@ The core operation, :meth:`Detector.segments`, cuts n rays (t >= 0) into K = 2V 
    each segment, and its binary exponent is the rank of the winning volume. Hence at most 52
    volumes.
 
-On :class:`Segments` (boundaries, volume labels) live the column integrals and the sampling of
-points along the rays; on :class:`Detector` the physics views: path length and column density
-(nuclei/cm^2) per volume and nucleus, depth in pair-production lengths, ``locate``, fiducial
-entry and exit.
+:class:`Segments` (boundaries, volume labels; :mod:`neutrissimo.detector.segments`) carry the
+running integrals of rates along the rays, their inverse and the sampling of points; on
+:class:`Detector` live the physics views: path length and column density (nuclei/cm^2) per
+volume and nucleus, depth in pair-production lengths, ``locate``, fiducial entry and exit.
 """
 
 from __future__ import annotations
@@ -41,6 +41,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from neutrissimo.detector.segments import Segments
 from neutrissimo.detector.shapes import (
     Box,
     Cylinder,
@@ -69,161 +70,6 @@ _EVENT_BITS = 7  # 2 * MAX_VOLUMES = 104 < 2^7 event indices stored in the manti
 _EVENT_MASK = np.int64((1 << _EVENT_BITS) - 1)
 
 FloatArray = NDArray[np.float64]
-
-
-# --------------------------------------------------------------------------------------------
-# volumes, overlap check
-
-
-# --------------------------------------------------------------------------------------------
-# segments
-
-
-@dataclass(frozen=True)
-class Segments:
-    """Ordered segments of n rays through a detector, t >= 0.
-
-    Segment k of ray j runs from ``boundaries[j, k]`` to ``boundaries[j, k + 1]`` (cm, with
-    ``boundaries[:, 0] == 0``) inside volume ``volume[j, k]`` (int16; -1: outside every
-    volume). K = 2V segments per ray; unused ones have zero length and volume -1, and the last
-    boundary is the exit from the last volume crossed (0 if the ray crosses none). Memory:
-    (2V + 1) x 8 + 2V x 2 bytes per ray (~330 MB for 1e6 rays through MINERvA's 16 volumes).
-
-    A ``rate`` argument below is a per-segment density per unit length, shape (n, K), e.g.
-    ``segments.per_volume(rate_per_volume)`` with sum_i n_i sigma_i per volume (1/cm).
-    """
-
-    boundaries: FloatArray
-    volume: NDArray[np.int16]
-    n_volumes: int
-
-    @property
-    def n_rays(self) -> int:
-        return self.volume.shape[0]
-
-    @property
-    def n_segments(self) -> int:
-        """K, the number of segments per ray."""
-        return self.volume.shape[1]
-
-    @property
-    def start(self) -> FloatArray:
-        """Segment starts (n, K), cm."""
-        return self.boundaries[:, :-1]
-
-    @property
-    def end(self) -> FloatArray:
-        """Segment ends (n, K), cm."""
-        return self.boundaries[:, 1:]
-
-    @property
-    def length(self) -> FloatArray:
-        """Segment lengths (n, K), cm."""
-        return np.diff(self.boundaries, axis=1)
-
-    def per_volume(self, values: ArrayLike) -> FloatArray:
-        """Map per-volume values, shape (V,) or (n, V), onto the segments: (n, K), 0 outside."""
-        vals = np.asarray(values, dtype=float)
-        if vals.shape == (self.n_volumes,):
-            table = np.concatenate([[0.0], vals])
-            return table[self.volume + 1]
-        if vals.shape == (self.n_rays, self.n_volumes):
-            padded = np.concatenate([np.zeros((self.n_rays, 1)), vals], axis=1)
-            return np.take_along_axis(padded, self.volume + 1, axis=1)
-        raise ConfigurationError(
-            f"per-volume values must have shape ({self.n_volumes},) or "
-            f"({self.n_rays}, {self.n_volumes}), got {vals.shape}."
-        )
-
-    def path_lengths(self) -> FloatArray:
-        """Length of each ray inside each volume (n, V), cm (after priorities)."""
-        n, v = self.n_rays, self.n_volumes
-        inside = self.volume >= 0
-        rows = np.broadcast_to(np.arange(n)[:, None], self.volume.shape)
-        index = (rows * v + self.volume)[inside]
-        summed = np.bincount(index, weights=self.length[inside], minlength=n * v)
-        return np.asarray(summed.reshape(n, v), dtype=np.float64)
-
-    def _check_rate(self, rate: ArrayLike) -> FloatArray:
-        r = np.asarray(rate, dtype=float)
-        if r.shape != self.volume.shape:
-            raise ConfigurationError(
-                f"rate must have the segments' shape {self.volume.shape}, got {r.shape}; map "
-                "per-volume values with Segments.per_volume first."
-            )
-        if not np.all(np.isfinite(r)) or np.any(r < 0):
-            raise ConfigurationError("rate must be finite and >= 0 on every segment.")
-        return r
-
-    def integral(
-        self,
-        rate: ArrayLike,
-        t_min: ArrayLike | None = None,
-        t_max: ArrayLike | None = None,
-    ) -> FloatArray:
-        """Integral of ``rate`` dt along each ray between t_min and t_max (default: all), (n,)."""
-        r = self._check_rate(rate)
-        start, end = self.start, self.end
-        if t_min is not None:
-            start = np.maximum(start, np.asarray(t_min, dtype=float).reshape(-1, 1))
-        if t_max is not None:
-            end = np.minimum(end, np.asarray(t_max, dtype=float).reshape(-1, 1))
-        overlap = np.maximum(end - start, 0.0)
-        return np.einsum("ij,ij->i", r, overlap)
-
-    def invert(self, rate: ArrayLike, depth: ArrayLike) -> tuple[FloatArray, NDArray[np.intp]]:
-        """Distance t (cm) where the integral of ``rate`` from 0 reaches ``depth``, and its segment.
-
-        The rate is constant on each segment, so t is exact. A depth at or beyond the total gives
-        the end of the last segment with positive rate; rays with zero total return t = 0
-        and segment -1.
-        """
-        r = self._check_rate(rate)
-        target = np.asarray(depth, dtype=float).reshape(-1)
-        if target.shape != (self.n_rays,):
-            raise ConfigurationError(f"depth must have shape ({self.n_rays},), got {target.shape}.")
-        length = self.length
-        weight = r * length
-        cumulative = np.cumsum(weight, axis=1)
-        total = cumulative[:, -1]
-        depth_c = np.minimum(target, total)
-        k = np.sum(cumulative <= depth_c[:, None], axis=1)
-        # at or beyond the total: the last segment with positive weight
-        last = self.n_segments - 1 - np.argmax((weight > 0)[:, ::-1], axis=1)
-        k = np.where(depth_c >= total, last, np.minimum(k, self.n_segments - 1))
-        rows = np.arange(self.n_rays)
-        w_k = weight[rows, k]
-        before = cumulative[rows, k] - w_k
-        with np.errstate(divide="ignore", invalid="ignore"):
-            frac = np.where(w_k > 0, (depth_c - before) / w_k, 0.0)
-        frac = np.clip(frac, 0.0, 1.0)
-        t = self.start[rows, k] + frac * length[rows, k]
-        empty = total <= 0
-        t[empty] = 0.0
-        k[empty] = -1
-        return t, k
-
-    def sample(
-        self, rate: ArrayLike, rng: np.random.Generator
-    ) -> tuple[FloatArray, NDArray[np.intp], FloatArray]:
-        """Draw one point per ray with density proportional to ``rate`` along it.
-
-        Returns:
-            t (cm), the segment index (-1 where the integral is 0, then t = 0), and the integral
-            of the rate along the ray (the normalisation: pdf(t) = rate(t) / integral).
-        """
-        r = self._check_rate(rate)
-        total = np.einsum("ij,ij->i", r, self.length)
-        t, k = self.invert(r, rng.random(self.n_rays) * total)
-        return t, k, total
-
-    def volume_at(self, t: ArrayLike) -> NDArray[np.int16]:
-        """Volume index at distance t (n,) along each ray (-1 outside or beyond the last)."""
-        tt = np.asarray(t, dtype=float).reshape(-1, 1)
-        inside = (self.start <= tt) & (tt < self.end)
-        k = np.argmax(inside, axis=1)
-        found = inside[np.arange(self.n_rays), k]
-        return np.where(found, self.volume[np.arange(self.n_rays), k], -1).astype(np.int16)
 
 
 # --------------------------------------------------------------------------------------------

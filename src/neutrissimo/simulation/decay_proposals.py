@@ -230,15 +230,15 @@ def convert_photons(
     s_in = np.maximum(s_a, 0.0)
     hit = np.flatnonzero(s_b > s_in)  # only these need the material along their path
     segments = detector.segments(start[hit], direction[hit])
-    mu = segments.per_volume(detector.inverse_pair_length)
+    column = segments.column(segments.per_volume(detector.inverse_pair_length))
     s_in, s_out = s_in[hit], s_b[hit]
-    tau_in = segments.integral(mu, t_max=s_in)
-    tau_out = segments.integral(mu, t_max=s_out)
+    tau_in = column.at(s_in)
+    tau_out = column.at(s_out)
     inside = -np.expm1(-(tau_out - tau_in))  # P(convert within the fiducial crossing | reach it)
     probability = np.zeros(n)
     probability[hit] = np.exp(-tau_in) * inside
     tau = tau_in - np.log1p(-rng.random(n)[hit] * inside)
-    depth, _ = segments.invert(mu, tau)
+    depth, _ = column.invert(tau)
     s = np.zeros(n)
     s[hit] = np.clip(depth, s_in, np.maximum(s_out, s_in))
     return start + s[:, None] * direction, probability

@@ -11,6 +11,7 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import NDArray
 
+from neutrissimo.detector.segments import Segments
 from neutrissimo.detector.shapes import Shape
 from neutrissimo.simulation.proposals import InjectionSettings, Mixture, pick
 
@@ -174,7 +175,7 @@ def sample_joint(
 def sample_vertices(
     settings: InjectionSettings,
     origins: FloatArray,
-    segments: object,
+    segments: Segments,
     per_volume: FloatArray,
     rng: np.random.Generator,
     fixed: FloatArray | None = None,
@@ -183,34 +184,32 @@ def sample_vertices(
     """Distance t (cm) of the vertex along each ray, its volume, the weight lambda(t)/q(t), the
     mixture record and lambda(t) (cm^-1).
 
-    ``segments`` are the rays' :class:`neutrissimo.detector.geometry.Segments`, ``per_volume`` (n,
+    ``segments`` are the rays' :class:`~neutrissimo.detector.segments.Segments`, ``per_volume`` (n,
     V) the interaction rate lambda (cm^-1) of each ray's energy in each volume. Where ``fixed`` is
     finite, t is taken from it (points drawn by :func:`sample_joint`) and only evaluated.
     ``reach`` = (centre (3,), radius (n,)) in cm: the reach sphere of component (e) per ray
     (without it, component (e) is unavailable).
     """
     n = len(per_volume)
-    rate = segments.per_volume(per_volume)  # type: ignore[attr-defined]
-    t_near = np.full(n, settings.near_z[0] - settings.start_z)
-    t_far = np.full(n, settings.near_z[1] - settings.start_z)
-    total = segments.integral(rate)  # type: ignore[attr-defined]
-    before_near = segments.integral(rate, t_max=t_near)  # type: ignore[attr-defined]
-    near = segments.integral(rate, t_min=t_near, t_max=t_far)  # type: ignore[attr-defined]
+    column = segments.column(segments.per_volume(per_volume))
+    t_near = settings.near_z[0] - settings.start_z
+    t_far = settings.near_z[1] - settings.start_z
+    total = column.total
+    before_near = column.at(t_near)
+    near = column.between(t_near, t_far)
     log_span = np.log(settings.log_max / settings.log_min)
     shares = np.asarray(settings.vertex_shares, dtype=float)
     if shares[3] > 0:
         r_in, r_out = settings.decay_region.intersect(origins, np.tile([0.0, 0.0, 1.0], (n, 1)))
         r_in, r_out = np.maximum(r_in, 0.0), np.maximum(r_out, 0.0)
-        inside = segments.integral(rate, t_min=r_in, t_max=r_out)  # type: ignore[attr-defined]
-        region = np.where(r_out > r_in, inside, 0.0)
-        before_region = segments.integral(rate, t_max=r_in)  # type: ignore[attr-defined]
+        before_region = column.at(r_in)
+        region = np.where(r_out > r_in, column.at(r_out) - before_region, 0.0)
     else:
         r_in = r_out = region = before_region = np.zeros(n)
     if shares[4] > 0 and reach is not None:
         e_in, e_out = _crossing(origins, settings.start_z, *reach)
-        close = segments.integral(rate, t_min=e_in, t_max=e_out)  # type: ignore[attr-defined]
-        close = np.where(e_out > e_in, close, 0.0)
-        before_close = segments.integral(rate, t_max=e_in)  # type: ignore[attr-defined]
+        before_close = column.at(e_in)
+        close = np.where(e_out > e_in, column.at(e_out) - before_close, 0.0)
     else:
         e_in = e_out = close = before_close = np.zeros(n)
     available = np.column_stack(
@@ -223,13 +222,13 @@ def sample_vertices(
         [level * total, before_region + level * region, before_close + level * close],
         before_near + level * near,
     )
-    t_matter, _ = segments.invert(rate, depth)  # type: ignore[attr-defined]
+    t_matter, _ = column.invert(depth)
     distance = settings.log_min * np.exp(level * log_span)  # upstream of reference_z
     t_log = settings.reference_z - distance - settings.start_z
     t = np.where(component == 2, t_log, t_matter)
     if fixed is not None:
         t = np.where(np.isfinite(fixed), fixed, t)
-    volume = segments.volume_at(t)  # type: ignore[attr-defined]
+    volume = segments.volume_at(t).astype(np.intp)
     lam = np.where(
         volume >= 0, np.take_along_axis(per_volume, np.maximum(volume, 0)[:, None], 1)[:, 0], 0.0
     )
