@@ -10,7 +10,7 @@ import pytest
 from scipy import stats
 
 from neutrissimo import ConfigurationError, DipoleModel
-from neutrissimo.detector.shapes import Sphere
+from neutrissimo.detector.shapes import Box, Sphere
 from neutrissimo.experiments.setups import load_setup
 from neutrissimo.simulation.coupling_ranges import coupling_range, serving_range
 from neutrissimo.simulation.decay_proposals import (
@@ -49,13 +49,19 @@ def region_settings(**kwargs) -> InjectionSettings:
     )
 
 
-@pytest.mark.parametrize("bound", [None, (np.array([0.0, 0.0, -50.0]), 50.0)])
+@pytest.mark.parametrize(
+    "fiducial",
+    [None, Sphere((0.0, 0.0, -50.0), 50.0), Box((0.0, 0.0, 0.0), (30.0, 30.0, 40.0))],
+    ids=["no-fiducial", "sphere-from-a", "box-ahead"],
+)
 @pytest.mark.parametrize("decay_length", [0.3, 30.0, 3e4])  # cm, lab
-def test_decay_mixture_density_is_exact(rng, decay_length, bound):
+def test_decay_mixture_density_is_exact(rng, decay_length, fiducial):
     """For one path entering the region at a = 50 cm and leaving at b = 250 cm, the draws x and
     their density q(x) satisfy E[1/q] = b - a and E[p/q] = exp(-a/L) - exp(-b/L) for the
-    physical p = exp(-x/L)/L (any error in q or in the sampling breaks both), also with the
-    exponentials cut where the path leaves a bounding sphere (at 150 cm)."""
+    physical p = exp(-x/L)/L (any error in q or in the sampling breaks both), also with a
+    fiducial volume: the first family of exponentials cut where the path leaves its bounding
+    sphere (at 150 cm for the sphere, 208.3 cm for the box), the second family on the path's
+    crossing of the volume itself ([50, 150] cm, [110, 190] cm)."""
     settings = region_settings(couplings=(1e-7, 1e-4))
     n = 200_000
     vertex = np.tile([0.0, 0.0, -150.0], (n, 1))
@@ -63,13 +69,24 @@ def test_decay_mixture_density_is_exact(rng, decay_length, bound):
     beta_gamma = np.full(n, 20.0)
     ctau = decay_lengths(settings, 0.1, "dirac")
     x, q, valid, mixture = sample_decays_mixture(
-        settings, rng, vertex, direction, beta_gamma, ctau, bound
+        settings, rng, vertex, direction, beta_gamma, ctau, fiducial
     )
     assert valid.all()
-    if bound is not None:  # only the uniform component goes beyond the bounding sphere
-        assert np.all(mixture.components[x > 150.0, 1:] == 0.0)
-        beyond = 0.5 * mixture.shares[0]  # the uniform draws in [150, 250]
-        assert np.mean(x > 150.0) == pytest.approx(beyond, abs=4 * np.sqrt(beyond / n))
+    k = len(ctau)
+    if fiducial is not None:  # only the uniform component goes beyond the bounding sphere
+        centre, radius = fiducial.bounding_sphere()
+        f_out = 150.0 + centre[2] + radius
+        assert np.all(mixture.components[x > f_out, 1 : k + 1] == 0.0)
+        beyond = (250.0 - f_out) / 200.0 * mixture.shares[0]  # the uniform draws beyond it
+        assert np.mean(x > f_out) == pytest.approx(beyond, abs=4 * np.sqrt(beyond / n))
+        # the second family lives on the crossing of the fiducial volume only
+        v_in, v_out = (50.0, 150.0) if isinstance(fiducial, Sphere) else (110.0, 190.0)
+        outside = (x < v_in - 1e-9) | (x > v_out + 1e-9)
+        assert outside.any()
+        assert np.all(mixture.components[outside, k + 1 :] == 0.0)
+        assert mixture.available[:, k + 1 :].all()
+    else:
+        assert not mixture.available[:, k + 1 :].any()
     assert x.min() >= 50.0 - 1e-9
     assert x.max() <= 250.0 + 1e-9
     inverse = 1.0 / q
@@ -77,7 +94,11 @@ def test_decay_mixture_density_is_exact(rng, decay_length, bound):
     ratio = np.exp(-x / decay_length) / (decay_length * q)
     exact = np.exp(-50.0 / decay_length) - np.exp(-250.0 / decay_length)
     assert ratio.mean() == pytest.approx(exact, abs=4 * ratio.std() / np.sqrt(n) + 1e-300)
-    assert stats.describe(ratio).variance < 10 * exact**2  # some component matches every L
+    # the lengths are a decade apart, so some g_k has L <= lambda_k = r L <= 10 L, and
+    # E[ratio^2] <= int p^2 / (a_k g_k) = r / (2 - 1/r) exact^2 / a_k <= 5.3 exact^2 / a_k
+    # (a_k: its normalised share; untruncated exponentials)
+    a_k = mixture.shares[1] / (mixture.available[0] @ mixture.shares)
+    assert np.mean(ratio**2) < 5.3 * exact**2 / a_k
 
 
 def test_photon_bias_keeps_the_physical_distribution(rng):
@@ -323,7 +344,7 @@ def test_proposal_is_recorded_in_the_parquet_metadata(tmp_path):
     proposal = back.metadata["proposal"]
     assert proposal["proposal"] == "mixture"
     assert proposal["couplings"] == [1e-7, 1e-5]
-    assert len(proposal["decay_shares"]) == len(proposal["decay_ctau_cm"]) + 1
+    assert len(proposal["decay_shares"]) == 2 * len(proposal["decay_ctau_cm"]) + 1
     assert sum(proposal["decay_shares"]) == pytest.approx(1.0)
     rounds = back.metadata["pilot"]
     assert len(rounds) == setup.injection.pilot_rounds

@@ -65,16 +65,18 @@ def decay_lengths(settings: InjectionSettings, m_N: float, nature: HNLNature) ->
 
 
 def decay_shares(settings: InjectionSettings, n_lengths: int) -> FloatArray:
-    """Shares of (uniform, exponential 1..K) of the decay mixture (see ``decay_shares``)."""
+    """Shares of (uniform, K exponentials from the vertex side, K across the fiducial volume) of
+    the decay mixture (see ``decay_shares``)."""
     if settings.decay_shares:
-        if len(settings.decay_shares) != n_lengths + 1:
+        if len(settings.decay_shares) != 2 * n_lengths + 1:
             raise ConfigurationError(
                 f"decay_shares has {len(settings.decay_shares)} entries; the coupling range "
-                f"{settings.couplings} needs {n_lengths + 1} (uniform + {n_lengths} exponentials)."
+                f"{settings.couplings} needs {2 * n_lengths + 1} (uniform + 2 x {n_lengths} "
+                "exponentials)."
             )
         return np.asarray(settings.decay_shares, dtype=float)
     u = settings.decay_uniform_share
-    return np.array([u] + [(1.0 - u) / n_lengths] * n_lengths)
+    return np.array([u] + [(1.0 - u) / (2 * n_lengths)] * (2 * n_lengths))
 
 
 def sample_decays_mixture(
@@ -84,19 +86,26 @@ def sample_decays_mixture(
     direction: FloatArray,
     beta_gamma: FloatArray,
     ctau: FloatArray,
-    bound: tuple[FloatArray, float] | None = None,
+    fiducial: Shape | None = None,
 ) -> tuple[FloatArray, FloatArray, BoolArray, Mixture]:
     """Decay distance x (cm) on the path's crossing [a, b] of the decay region (a >= 0), from a
-    mixture of the uniform density on [a, b] and of exponentials truncated to [a, c] with the
+    mixture of the uniform density on [a, b] and of exponentials truncated to [s, c] with the
     lab lengths lambda_k = beta gamma c tau_k of :func:`decay_lengths`,
 
-        g_k(x) = exp(-(x - a)/lambda_k) / (lambda_k (1 - exp(-(c - a)/lambda_k))),  a <= x <= c,
+        g_k(x) = exp(-(x - s)/lambda_k) / (lambda_k (1 - exp(-(c - s)/lambda_k))),  s <= x <= c,
 
     so that for every coupling of the range some g_k has nearly the shape of the physical
-    exp(-x/L)/L. c = b, or, where the path leaves ``bound`` (centre, radius in cm: the fiducial
-    volume's bounding sphere) inside [a, b], that exit: a photon from a decay beyond it reaches
-    the fiducial volume only backwards, and the uniform component alone (pilot-optimised share)
-    covers that part.
+    exp(-x/L)/L on [s, c] (which is exp(-(x - s)/L) up to a constant). Two families of K:
+
+    - from the vertex side, s = a, and c = b or, where the path leaves the ``fiducial``
+      volume's bounding sphere inside [a, b], that exit: a photon from a decay beyond it reaches
+      the fiducial volume only backwards, and the uniform component alone (pilot-optimised
+      share) covers that part;
+    - across the fiducial volume itself, [s, c] = its crossing by the path within [a, b]
+      (unavailable where the path misses it): an HNL made upstream (e.g. in MINERvA's nuclear
+      targets) or passing by mostly decays where its photon converts with certainty.
+
+    Without ``fiducial``, c = b and the second family is unavailable.
     Returns x, q(x) (1/cm), whether the path reaches the region, and the mixture record."""
     n = len(vertex)
     t_in, t_out = settings.decay_region.intersect(vertex, direction)
@@ -104,26 +113,50 @@ def sample_decays_mixture(
     valid = t_out > a
     a = np.where(valid, a, 0.0)
     span = np.where(valid, t_out - a, 1.0)
-    reach = span
-    if bound is not None:
-        _, f_out = Sphere(tuple(bound[0]), bound[1]).intersect(vertex, direction)
+    reach = span  # c - a of the first family
+    entry, leave = np.zeros(n), np.zeros(n)  # s - a and c - a of the second
+    crosses = np.zeros(n, dtype=bool)
+    if fiducial is not None:
+        centre, radius = fiducial.bounding_sphere()
+        _, f_out = Sphere(tuple(centre), radius).intersect(vertex, direction)
         reach = np.where(valid & (f_out > a), np.minimum(f_out - a, span), span)
+        v_in, v_out = fiducial.intersect(vertex, direction)
+        entry = np.clip(v_in - a, 0.0, span)
+        leave = np.clip(v_out - a, 0.0, span)
+        crosses = valid & (leave > entry)
     lengths = beta_gamma[:, None] * ctau[None, :]  # (n, K)
-    mass = -np.expm1(-reach[:, None] / lengths)  # probability of [a, c] under each exponential
-    shares = decay_shares(settings, len(ctau))
+    k_lengths = len(ctau)
+    shares = decay_shares(settings, k_lengths)
     available = np.ones((n, len(shares)), dtype=bool)
+    available[:, k_lengths + 1 :] = crosses[:, None]
     component = pick(rng, shares, available)
     level = rng.random(n)
-    k = np.maximum(component - 1, 0)
+    second = component > k_lengths
+    k = np.where(second, component - k_lengths - 1, np.maximum(component - 1, 0))
     lam = np.take_along_axis(lengths, k[:, None], 1)[:, 0]
-    m_k = np.take_along_axis(mass, k[:, None], 1)[:, 0]
-    offset = np.where(component == 0, level * span, -lam * np.log1p(-level * m_k))
-    offset = np.clip(offset, 0.0, np.where(component == 0, span, reach))
+    start = np.where(second, entry, 0.0)
+    end = np.where(second, leave, reach)
+    draw = start - lam * np.log1p(level * np.expm1(-(end - start) / lam))
+    offset = np.where(component == 0, level * span, np.clip(draw, start, end))
     x = a + offset
-    exps = (offset <= reach)[:, None] * np.exp(-offset[:, None] / lengths) / (lengths * mass)
-    components = np.column_stack([1.0 / span, exps])
+    first = _truncated_exponential(offset, np.zeros(n), reach, lengths)
+    across = crosses[:, None] * _truncated_exponential(offset, entry, leave, lengths)
+    components = np.column_stack([1.0 / span, first, across])
     mixture = Mixture(shares, components, available)
     return x, mixture.density(), valid, mixture
+
+
+def _truncated_exponential(
+    offset: FloatArray, start: FloatArray, end: FloatArray, lengths: FloatArray
+) -> FloatArray:
+    """Densities (n, K) at ``offset`` (n,) of exponentials with ``lengths`` (n, K) truncated to
+    [start, end] (cm, per event); 0 outside it or where the interval is empty."""
+    s, e, x = start[:, None], end[:, None], offset[:, None]
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        mass = -np.expm1(-(e - s) / lengths)
+        density = np.exp(-(x - s) / lengths) / (lengths * mass)
+    inside = (x >= s) & (x <= e) & (mass > 0)
+    return np.where(inside, density, 0.0)
 
 
 def photon_target(settings: InjectionSettings, shape: Shape) -> tuple[FloatArray, float]:

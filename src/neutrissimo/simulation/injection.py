@@ -282,7 +282,7 @@ def _generate_batch(
         kept = np.arange(n)
     else:
         x, q_x, reaches, mixtures["decay"] = sample_decays_mixture(
-            settings, rng, vertex, direction, p_n / model.m_N, ctau, fiducial.bounding_sphere()
+            settings, rng, vertex, direction, p_n / model.m_N, ctau, fiducial
         )
         # Only events that can still carry weight get a photon (the others are dropped).
         live = np.flatnonzero(reaches & (partial > 0) & np.isfinite(partial))

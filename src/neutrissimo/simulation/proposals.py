@@ -103,8 +103,10 @@ class InjectionSettings:
         couplings: (d_min, d_max) in GeV^-1, the range of (d_e^2 + d_mu^2 + d_tau^2)^(1/2) the
             sample serves (default range of :func:`neutrissimo.simulation.injection.generate`).
         decay_lengths_per_decade: exponential components per decade of lab decay length.
-        decay_shares: shares of (uniform, exponential 1..K) of the mixture; empty: uniform
-            ``decay_uniform_share``, the rest split equally.
+        decay_shares: shares of (uniform, K exponentials from the vertex side, K exponentials
+            across the fiducial volume) of the mixture
+            (:func:`~neutrissimo.simulation.decay_proposals.sample_decays_mixture`); empty:
+            uniform ``decay_uniform_share``, the rest split equally.
         photon_focus_share: share of rest-frame photon directions drawn uniformly in the cap
             whose lab image is the cone towards the fiducial volume's bounding sphere.
         photon_target_radius: radius (cm) of the sphere, centred on the fiducial volume's
