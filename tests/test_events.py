@@ -96,3 +96,29 @@ def test_summary_reports_efficiency_and_zero_weights():
     assert heavy.effective_size == pytest.approx(1.0, rel=1e-6)
     assert heavy.ess_fraction == pytest.approx(1e-3, rel=1e-6)
     assert WeightSummary.of(np.zeros(0)).ess_fraction == 0.0
+
+
+def test_block_weights_equal_the_closed_form_bit_for_bit(rng):
+    """DecayReweighting.rows of any block of events equals w = w_prod d_mu^2 exp(-a / c tau)
+    m_N / (|p_N| c tau q) evaluated for all events at once, bit for bit: the couplings at which
+    every event of a block has decayed (exp(-a / c tau) = 0) are skipped, a stable HNL gives
+    0. Layout: (couplings, events) from decay_weights, (events, couplings) from rows."""
+    from neutrissimo.simulation.events import UNDERFLOW, DecayReweighting, decay_weights
+
+    assert np.exp(-UNDERFLOW) == 0.0
+    events = synthetic(rng, n=3000)
+    columns = events.columns
+    d_mu = np.geomspace(1e-8, 1e-4, 40)
+    ctau = np.concatenate([np.geomspace(1e5, 1e-6, 39), [np.inf]])
+    per_mass = 0.1 / columns["hnl_momentum"]
+    with np.errstate(under="ignore"):
+        exact = np.exp(np.multiply.outer(columns["decay_distance"] * per_mass, -1.0 / ctau))
+    exact *= (columns["weight_production"] * per_mass / columns["decay_proposal"])[:, None]
+    exact *= d_mu**2 * (1.0 / ctau)
+    assert (exact == 0).mean() > 0.1
+    assert exact[:, -1].max() == 0.0
+    reweighting = DecayReweighting.of(columns, 0.1, d_mu, ctau)
+    np.testing.assert_array_equal(decay_weights(columns, 0.1, d_mu, ctau), exact.T)
+    order = np.argsort(columns["decay_distance"])
+    for block in np.array_split(order, 50):
+        np.testing.assert_array_equal(reweighting.rows(block), exact[block])

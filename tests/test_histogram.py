@@ -51,3 +51,49 @@ def test_weight_rows_and_a_per_event_factor_equal_numpy_histograms():
         fill_histogram(values, rows, edges, factor=[1.0, 2.0, 3.0])
     with pytest.raises(ConfigurationError, match="NaN or inf"):
         fill_histogram(values, rows[0], edges, factor=np.full(5000, np.nan))
+
+
+def test_event_groups_sum_every_cell_like_bincount(monkeypatch):
+    """Cell sums of two binnings (values outside, on every edge, the last edge in the last bin),
+    blocks smaller than a cell and events ordered by a key within cells: each binning's
+    marginal equals np.bincount of its own bin indices, the sum over cells the plain sum."""
+    import neutrissimo.statistics.histogram as histogram
+
+    monkeypatch.setattr(histogram, "BLOCK_VALUES", 14)  # 7 events per block of (2,) rows
+    rng = np.random.default_rng(4)
+    edges_a, edges_b = np.array([0.0, 0.2, 0.3, 1.0]), np.linspace(-1.0, 1.0, 6)
+    a = np.concatenate([rng.uniform(-0.5, 1.5, 3000), edges_a])
+    b = np.concatenate([rng.uniform(-1.2, 1.2, 3000), edges_b[:4]])
+    w = rng.exponential(1.0, a.size)
+    index_a, index_b = bin_index(a, edges_a), bin_index(b, edges_b)
+    groups = histogram.EventGroups.of([index_a, index_b], [3, 5], within=rng.random(a.size))
+    sums = groups.sums(lambda events: np.stack([w[events], w[events] ** 2], axis=1), (2,))
+    assert sums.shape == (4 * 6, 2)
+    np.testing.assert_allclose(sums.sum(axis=0), [w.sum(), (w**2).sum()], rtol=1e-13)
+    for k, (index, n) in enumerate([(index_a, 3), (index_b, 5)]):
+        inside = index >= 0
+        for power in (1, 2):
+            expected = np.bincount(index[inside], w[inside] ** power, minlength=n)
+            got = groups.marginal(sums, k)[:, power - 1]
+            np.testing.assert_allclose(got, expected, rtol=1e-13)
+
+
+def test_empty_samples_give_empty_histograms():
+    edges = [0.0, 1.0, 2.0]
+    h = fill_histogram([], np.empty((3, 0)), edges, factor=[])
+    assert h.sumw.shape == (3, 2)
+    assert not h.sumw.any()
+    assert not h.sumw2.any()
+    assert fill_histogram([], [], edges).sumw.tolist() == [0.0, 0.0]
+
+
+def test_event_groups_refuse_bad_bin_indices():
+    import pytest
+
+    from neutrissimo import ConfigurationError
+    from neutrissimo.statistics.histogram import EventGroups
+
+    with pytest.raises(ConfigurationError, match=r"-1 \.\. n_bins - 1"):
+        EventGroups.of([[0, 3]], [3])
+    with pytest.raises(ConfigurationError, match="one bin index array per binning"):
+        EventGroups.of([[0, 1], [0]], [3, 3])

@@ -19,9 +19,10 @@ from neutrissimo.analyses.miniboone_fit import (
     write_miniboone_outputs,
 )
 from neutrissimo.analyses.scan import MassPoint, ScanGrid
-from neutrissimo.analyses.scenarios import d_tau_of, served_couplings
+from neutrissimo.analyses.scenarios import D_TAU_SCENARIOS, d_tau_of, grid_sums, served_couplings
 from neutrissimo.experiments import miniboone
 from neutrissimo.experiments.setups import load_setup
+from neutrissimo.simulation.events import Events
 from neutrissimo.simulation.injection import generate
 
 GRID = ScanGrid(masses=(0.1, 0.47), couplings=(1e-12, 1e-7, 1e-6, 3e-6), events=20_000, seed=5)
@@ -38,6 +39,46 @@ def test_d_tau_scenarios():
     assert float(d_tau_of("none", 3e-8)) == 0.0
     with pytest.raises(ConfigurationError, match="d_tau scenario"):
         d_tau_of("large", 1e-7)
+
+
+def test_grid_sums_equal_the_full_weight_array_summed_by_bincount(monkeypatch):
+    """grid_sums (events sorted by cell, weights a block at a time, blocks of decayed
+    couplings skipped) equals the (couplings, events) weights of every scenario summed with
+    np.bincount: in total, and per bin of two binnings with a per-event factor (sum f w and
+    sum (f w)^2); weights that are exactly 0 give sums that are exactly 0."""
+    import neutrissimo.statistics.histogram as histogram
+
+    monkeypatch.setattr(histogram, "BLOCK_VALUES", 3 * 3 * 6 * 50)  # 50 events per block
+    rng = np.random.default_rng(6)
+    n = 4000
+    x = 10 ** rng.uniform(-1, 5, n)
+    columns = {
+        "decay_distance": x,
+        "decay_proposal": 1 / (x * np.log(1e6)),
+        "hnl_momentum": rng.uniform(0.5, 5.0, n),
+        "weight_production": rng.exponential(1e-3, n),
+    }
+    events = Events(DipoleModel(m_N=0.3, d_mu=1e-6), columns)
+    couplings = np.geomspace(1e-9, 1e-3, 6)  # the largest decay within microns
+    bins = [(rng.integers(-1, 4, n), 4), (rng.integers(-1, 2, n), 2)]
+    factor = rng.random(n)
+    sums = grid_sums(events, couplings, bins, factor)
+    for k, scenario in enumerate(D_TAU_SCENARIOS):
+        d_tau = d_tau_of(scenario, couplings)
+        weights = events.weights_grid(
+            [DipoleModel(m_N=0.3, d_mu=d, d_tau=t) for d, t in zip(couplings, d_tau, strict=True)]
+        )
+        assert (weights[-1] == 0).mean() > 0.5  # the skipped blocks of decayed couplings
+        np.testing.assert_allclose(sums.total[k], weights.sum(axis=1), rtol=1e-13)
+        for (index, n_bins), sumw, sumw2 in zip(bins, sums.sumw, sums.sumw2, strict=True):
+            inside = index >= 0
+            for c, w in enumerate(weights):
+                fw = (factor * w)[inside]
+                expected = np.bincount(index[inside], fw, minlength=n_bins)
+                np.testing.assert_allclose(sumw[k, c], expected, rtol=1e-13)
+                np.testing.assert_array_equal(sumw[k, c] == 0, expected == 0)
+                expected = np.bincount(index[inside], fw**2, minlength=n_bins)
+                np.testing.assert_allclose(sumw2[k, c], expected, rtol=1e-13)
 
 
 def test_histograms_equal_a_direct_reweighting():

@@ -38,7 +38,7 @@ from neutrissimo.analyses.scan import (
 )
 from neutrissimo.analyses.scenarios import (
     D_TAU_SCENARIOS,
-    grid_weight_chunks,
+    grid_sums,
     replica_samples,
     served_couplings,
 )
@@ -110,17 +110,11 @@ def select_events(
     _, selection = minerva.analyse_events(
         events["photon_energy"], events["photon_direction"], np.ones(len(events)), sample, rng
     )
-    out: dict[str, list[NDArray[np.float64]]] = {"n_fid": [], "n_sel": [], "n_sel_w2": []}
-    for scenario in D_TAU_SCENARIOS:
-        parts: dict[str, list[NDArray[np.float64]]] = {name: [] for name in out}
-        for weights in grid_weight_chunks(events, couplings, scenario):
-            selected = weights[:, selection.passed]
-            parts["n_fid"].append(weights.sum(axis=1))
-            parts["n_sel"].append(selected.sum(axis=1))
-            parts["n_sel_w2"].append((selected**2).sum(axis=1))
-        for name, chunks in parts.items():
-            out[name].append(np.concatenate(chunks))
-    return MinervaPoint(**{name: np.stack(rows) for name, rows in out.items()})
+    selected = np.where(selection.passed, 0, -1)  # a one-bin binning
+    sums = grid_sums(events, couplings, [(selected, 1)])
+    return MinervaPoint(
+        n_fid=sums.total, n_sel=sums.sumw[0][..., 0], n_sel_w2=sums.sumw2[0][..., 0]
+    )
 
 
 @dataclass(frozen=True)

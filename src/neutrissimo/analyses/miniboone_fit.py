@@ -40,7 +40,7 @@ from neutrissimo.analyses.scan_csv import read_contour_csvs, write_scan_csvs
 from neutrissimo.analyses.scenarios import (
     D_TAU_SCENARIOS,
     d_tau_of,
-    grid_weight_chunks,
+    grid_sums,
     replica_samples,
     served_couplings,
 )
@@ -58,7 +58,7 @@ from neutrissimo.plotting.minerva import PreferredRegion
 from neutrissimo.plotting.miniboone import ExcessPanel
 from neutrissimo.simulation.events import Events
 from neutrissimo.statistics.contours import Regions, edge_shift, refine_minimum, wilks_regions
-from neutrissimo.statistics.histogram import fill_histogram
+from neutrissimo.statistics.histogram import bin_index
 from neutrissimo.statistics.wilks import delta_chi2_threshold
 
 __all__ = [
@@ -150,24 +150,17 @@ def histogram_events(
     lo, hi = config.cos_eqe_window_gev
     eqe = miniboone.eqe_of(reco, config)
     in_window = (eqe >= lo) & (eqe < hi)
-    out: dict[str, list[NDArray[np.float64]]] = {
-        f: [] for f in ("rate", "eqe", "eqe_w2", "cos", "cos_w2")
-    }
-    for scenario in D_TAU_SCENARIOS:
-        chunks: dict[str, list[NDArray[np.float64]]] = {name: [] for name in out}
-        for weights in grid_weight_chunks(events, couplings, scenario):
-            h_eqe = fill_histogram(eqe, weights, config.eqe_edges_gev, factor=reco.efficiency)
-            h_cos = fill_histogram(
-                reco.cos_theta, weights, config.cos_edges, factor=reco.efficiency * in_window
-            )
-            chunks["rate"].append(weights.sum(axis=1))
-            chunks["eqe"].append(h_eqe.sumw)
-            chunks["eqe_w2"].append(h_eqe.sumw2)
-            chunks["cos"].append(h_cos.sumw)
-            chunks["cos_w2"].append(h_cos.sumw2)
-        for name, parts in chunks.items():
-            out[name].append(np.concatenate(parts))
-    return MiniBooNEPoint(**{name: np.stack(rows) for name, rows in out.items()})
+    eqe_bins = bin_index(eqe, config.eqe_edges_gev)
+    cos_bins = np.where(in_window, bin_index(reco.cos_theta, config.cos_edges), -1)
+    bins = [(eqe_bins, len(config.eqe_edges_gev) - 1), (cos_bins, len(config.cos_edges) - 1)]
+    sums = grid_sums(events, couplings, bins, reco.efficiency)
+    return MiniBooNEPoint(
+        rate=sums.total,
+        eqe=sums.sumw[0],
+        eqe_w2=sums.sumw2[0],
+        cos=sums.sumw[1],
+        cos_w2=sums.sumw2[1],
+    )
 
 
 def run_miniboone_scan(

@@ -6,7 +6,8 @@ d_tau scenarios (Secs. IV.C and V.C, Figs. 7, 11, 12): ``"none"`` (d_tau = 0), `
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Sequence
+from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -18,18 +19,16 @@ from neutrissimo.simulation.coupling_ranges import coupling_range
 from neutrissimo.simulation.events import Events
 from neutrissimo.simulation.injection import generate_samples
 from neutrissimo.simulation.setup import Setup
+from neutrissimo.statistics.histogram import EventGroups
 
 __all__ = [
     "D_TAU_SCENARIOS",
+    "GridSums",
     "d_tau_of",
-    "grid_weight_chunks",
-    "grid_weights",
+    "grid_sums",
     "replica_samples",
     "served_couplings",
 ]
-
-#: Couplings reweighted at once: bounds the (couplings, events) weight arrays of a scan task.
-CHUNK_COUPLINGS = 25
 
 D_TAU_SCENARIOS: tuple[str, ...] = ("none", "mass-ratio", "fixed-1e-5")
 
@@ -52,27 +51,67 @@ def d_tau_of(scenario: str, d_mu: ArrayLike) -> NDArray[np.float64]:
     )
 
 
-def grid_weights(events: Events, couplings: ArrayLike, scenario: str) -> NDArray[np.float64]:
-    """Event weights (couplings, events) at each d_mu of ``couplings`` with the scenario's d_tau
-    (exact reweighting of one sample)."""
+@dataclass(frozen=True)
+class GridSums:
+    """Sums over a sample's events of its weights w at every (d_tau scenario, coupling), axes
+    (scenario, coupling): ``total`` = sum w over all events; per binning, ``sumw`` = sum f w and
+    ``sumw2`` = sum (f w)^2 per bin, axes (scenario, coupling, bin), with f the per-event
+    factor."""
+
+    total: NDArray[np.float64]
+    sumw: tuple[NDArray[np.float64], ...]
+    sumw2: tuple[NDArray[np.float64], ...]
+
+
+def grid_sums(
+    events: Events,
+    couplings: ArrayLike,
+    bins: Sequence[tuple[NDArray[np.intp], int]],
+    factor: NDArray[np.float64] | None = None,
+    scenarios: Sequence[str] = D_TAU_SCENARIOS,
+) -> GridSums:
+    """Reweight a sample to each d_mu of ``couplings`` (GeV^-1) with each scenario's d_tau
+    (exact reweighting) and sum the weights: in total, and per bin of each binning of ``bins``
+    ((bin index per event, -1 outside; number of bins), e.g. a histogram or a one-bin
+    selection) with the per-event ``factor`` f (default 1), sum f w and sum (f w)^2.
+
+    The events are sorted once by their cell in all binnings (and by a = x m_N / |p_N| within
+    a cell, so that a block of events shares the couplings at which it decays before the
+    detector) and the weights of every scenario and coupling computed and summed a block of
+    events at a time (:meth:`~neutrissimo.statistics.histogram.EventGroups.sums`): the
+    (couplings, events) weight array is never formed, and the summation order is fixed.
+    """
     d_mu = np.asarray(couplings, dtype=float)
     model = events.model
-    return events.weights_grid(
+    reweighting = events.reweighting(
         [
             DipoleModel(m_N=model.m_N, d_mu=d, d_tau=t, nature=model.nature)
+            for scenario in scenarios
             for d, t in zip(d_mu, d_tau_of(scenario, d_mu), strict=True)
         ]
     )
+    groups = EventGroups.of([i for i, _ in bins], [n for _, n in bins], reweighting.decay)
+    width = reweighting.inverse_ctau.size
+    scale = None if factor is None else np.asarray(factor, dtype=float)
 
+    def moments(block: NDArray[np.intp]) -> NDArray[np.float64]:
+        out = np.empty((block.size, 3, width))
+        reweighting.rows(block, out=out[:, 0])
+        if scale is None:
+            out[:, 1] = out[:, 0]
+        else:
+            np.multiply(out[:, 0], scale[block, None], out=out[:, 1])
+        np.square(out[:, 1], out=out[:, 2])
+        return out
 
-def grid_weight_chunks(
-    events: Events, couplings: ArrayLike, scenario: str
-) -> Iterator[NDArray[np.float64]]:
-    """:func:`grid_weights` in consecutive chunks of at most :data:`CHUNK_COUPLINGS` couplings
-    (rows in the order of ``couplings``), so that memory stays bounded for fine grids."""
-    d_mu = np.asarray(couplings, dtype=float)
-    for start in range(0, d_mu.size, CHUNK_COUPLINGS):
-        yield grid_weights(events, d_mu[start : start + CHUNK_COUPLINGS], scenario)
+    sums = groups.sums(moments, (3, width))
+    grid = (len(scenarios), d_mu.size)
+    per_bin = [np.moveaxis(groups.marginal(sums, k), 0, -1) for k in range(len(bins))]
+    return GridSums(
+        sums[:, 0].sum(axis=0).reshape(grid),
+        tuple(h[1].reshape(*grid, -1) for h in per_bin),
+        tuple(h[2].reshape(*grid, -1) for h in per_bin),
+    )
 
 
 def served_couplings(couplings: ArrayLike, default: tuple[float, float]) -> tuple[float, float]:

@@ -35,7 +35,7 @@ from neutrissimo.analyses.scan import (
     replica_major,
     run_scan,
 )
-from neutrissimo.analyses.scenarios import grid_weight_chunks, replica_samples
+from neutrissimo.analyses.scenarios import grid_sums, replica_samples
 from neutrissimo.exceptions import ConfigurationError
 from neutrissimo.experiments.user_setup import UserSetup, load_user_setup
 from neutrissimo.io.provenance import provenance
@@ -75,14 +75,14 @@ def sensitivity_task(point: MassPoint, rng: np.random.Generator) -> SensitivityP
     response = user.response
     rows = []
     for events, _ in replica_samples(user.setup, point.m_N, point.events, point.replicas, rng):
-        passed = response.efficiency * (events["photon_energy"] > response.energy_threshold_gev)
-        parts: dict[str, list[NDArray[np.float64]]] = {"n_fid": [], "n_sig": [], "n_sig_w2": []}
-        for weights in grid_weight_chunks(events, couplings, "none"):
-            seen = weights * passed
-            parts["n_fid"].append(weights.sum(axis=1))
-            parts["n_sig"].append(seen.sum(axis=1))
-            parts["n_sig_w2"].append((seen**2).sum(axis=1))
-        rows.append(SensitivityPoint(**{k: np.concatenate(v) for k, v in parts.items()}))
+        seen = np.where(events["photon_energy"] > response.energy_threshold_gev, 0, -1)
+        efficiency = np.full(len(events), response.efficiency)
+        sums = grid_sums(events, couplings, [(seen, 1)], efficiency, scenarios=("none",))
+        rows.append(
+            SensitivityPoint(
+                n_fid=sums.total[0], n_sig=sums.sumw[0][0, :, 0], n_sig_w2=sums.sumw2[0][0, :, 0]
+            )
+        )
     return SensitivityPoint.stack(rows)
 
 

@@ -43,7 +43,9 @@ from neutrissimo.io.atomic import atomic_path
 from neutrissimo.physics.model import DipoleModel
 
 __all__ = [
+    "UNDERFLOW",
     "UNITS",
+    "DecayReweighting",
     "Events",
     "WeightSummary",
     "arrow_columns",
@@ -157,7 +159,16 @@ class Events:
 
     def weights_grid(self, models: Sequence[DipoleModel]) -> NDArray[np.float64]:
         """:meth:`weights` for each of ``models``, shape (models, events), in one vectorised
-        pass (:func:`decay_weights`).
+        pass (:class:`DecayReweighting`).
+
+        Raises:
+            ConfigurationError: a model with a different mass or nature than the sample.
+        """
+        return self.reweighting(models).rows().T
+
+    def reweighting(self, models: Sequence[DipoleModel]) -> DecayReweighting:
+        """The :class:`DecayReweighting` of the sample to each of ``models`` (its columns), for
+        weights computed block by block of events.
 
         Raises:
             ConfigurationError: a model with a different mass or nature than the sample.
@@ -170,7 +181,8 @@ class Events:
                     f"({model.nature}). Generate a sample at that mass."
                 )
         ctau = np.array([m.ctau if m.width > 0.0 else np.inf for m in models])
-        return decay_weights(self.columns, self.model.m_N, np.array([m.d_mu for m in models]), ctau)
+        d_mu = np.array([m.d_mu for m in models])
+        return DecayReweighting.of(self.columns, self.model.m_N, d_mu, ctau)
 
     def reweight(self, model: DipoleModel) -> Events:
         """The same events, attached to ``model`` (so :meth:`weights` defaults to it)."""
@@ -220,6 +232,80 @@ class Events:
         return write_hepmc3(self, path, model, include_zero_weight=include_zero_weight)
 
 
+#: exp(-x) is exactly 0.0 in double precision for x above this (the smallest subnormal is
+#: exp(-744.4); exp(-745.2) already rounds to 0).
+UNDERFLOW = 746.0
+
+
+@dataclass(frozen=True, eq=False)
+class DecayReweighting:
+    """The weights of a sample's events i at couplings c in factored form (see
+    :func:`decay_weights`),
+
+        w_ic = s_c P_i exp(-a_i r_c),   a_i = x_i m_N / |p_N,i|,   r_c = 1 / c tau_c,
+        P_i = w_prod,i m_N / (|p_N,i| q_decay(x_i)),   s_c = d_mu,c^2 / c tau_c,
+
+    so that weights can be computed for a block of events at a time (:meth:`rows`).
+
+    Attributes:
+        decay: a_i (cm), production: P_i, inverse_ctau: r_c (cm^-1), scale: s_c.
+    """
+
+    decay: NDArray[np.float64]
+    production: NDArray[np.float64]
+    inverse_ctau: NDArray[np.float64]
+    scale: NDArray[np.float64]
+
+    @classmethod
+    def of(
+        cls,
+        columns: Mapping[str, NDArray[Any]],
+        m_N: float,
+        d_mu: NDArray[np.float64],
+        ctau: NDArray[np.float64],
+    ) -> DecayReweighting:
+        """The factors of sampled ``columns`` at each (d_mu [GeV^-1], c tau [cm]) pair
+        (c tau = inf: a stable HNL, weight 0)."""
+        inverse_ctau = 1.0 / np.asarray(ctau, dtype=float)
+        per_mass = m_N / columns["hnl_momentum"]
+        return cls(
+            np.asarray(columns["decay_distance"] * per_mass, dtype=np.float64),
+            np.asarray(columns["weight_production"] * per_mass / columns["decay_proposal"]),
+            inverse_ctau,
+            np.asarray(d_mu, dtype=float) ** 2 * inverse_ctau,
+        )
+
+    def rows(
+        self,
+        events: NDArray[np.intp] | slice | None = None,
+        out: NDArray[np.float64] | None = None,
+    ) -> NDArray[np.float64]:
+        """Weights w_ic of ``events`` (indices; default all), events-major: shape
+        (events, couplings), into ``out`` if given.
+
+        Couplings whose exponent a_i r_c exceeds :data:`UNDERFLOW` for every event of the block
+        (a decay length far below the distance to the detector) get w = 0 without evaluating
+        the exponential, which is exactly 0 there; the other weights are
+        ((exp(-a_i r_c) P_i) s_c), in this order of operations.
+        """
+        chosen = slice(None) if events is None else events
+        decay, production = self.decay[chosen], self.production[chosen]
+        out = np.empty((decay.size, self.inverse_ctau.size)) if out is None else out
+        smallest = decay.min() if decay.size else 0.0
+        keep = ~(smallest * self.inverse_ctau > UNDERFLOW)  # NaN stays NaN
+        runs = np.flatnonzero(np.diff(keep)) + 1
+        for lo, hi in zip([0, *runs], [*runs, keep.size], strict=True):
+            part = out[:, lo:hi]
+            if not keep[lo]:
+                part[...] = 0.0
+                continue
+            np.multiply.outer(decay, -self.inverse_ctau[lo:hi], out=part)
+            np.exp(part, out=part)
+            part *= production[:, None]
+            part *= self.scale[lo:hi]
+        return out
+
+
 def decay_weights(
     columns: Mapping[str, NDArray[Any]],
     m_N: float,
@@ -234,16 +320,9 @@ def decay_weights(
 
     the production weight times the decay density at lab decay length |p_N| c tau / m_N over
     the decay-point proposal density (exact reweighting in the couplings). The array is the
-    transpose of an events-major one (the couplings of one event are contiguous), the layout
-    in which :func:`~neutrissimo.statistics.histogram.fill_histogram` sums events by bin
-    fastest."""
-    inverse_ctau = 1.0 / np.asarray(ctau, dtype=float)
-    per_mass = m_N / columns["hnl_momentum"]
-    exponent = np.multiply.outer(columns["decay_distance"] * per_mass, -inverse_ctau)
-    weights = np.exp(exponent, out=exponent)
-    weights *= (columns["weight_production"] * per_mass / columns["decay_proposal"])[:, None]
-    weights *= np.asarray(d_mu, dtype=float) ** 2 * inverse_ctau
-    return np.asarray(weights.T, dtype=np.float64)
+    transpose of an events-major one (the couplings of one event are contiguous):
+    :meth:`DecayReweighting.rows` of all events."""
+    return DecayReweighting.of(columns, m_N, d_mu, ctau).rows().T
 
 
 def read_events(path: str | os.PathLike[str]) -> Events:
