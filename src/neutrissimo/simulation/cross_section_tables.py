@@ -277,11 +277,16 @@ def tabulate(
     m_N: float,
     e_max: float = 100.0,
     n_energies: int = 320,
-    n_x: int = 256,
+    n_x: int = 128,
 ) -> CrossSectionTable:
     """Build the :class:`CrossSectionTable` of ``target`` for an HNL of mass ``m_N`` (GeV).
 
     The energy grid runs from E_th + 1e-6 E_th to ``e_max`` (GeV), uniform in ln(E - E_th).
+    The Q^2 CDFs only shape the proposal (event weights carry the exact dsigma/dQ^2), so the
+    resolution sets the efficiency, not the result: with 128 Simpson bins in x instead of 256,
+    ESS/N stayed the same (MiniBooNE 0.08 GeV: 0.292 both, 6 seeds; MINERvA 0.08 and 0.47 GeV
+    within the seed spread) and tabulation takes half the time; 160 energies instead of 320
+    lowered ESS/N at MiniBooNE 0.08 GeV to 0.22-0.26.
 
     Raises:
         PhysicsDomainError: ``e_max`` does not exceed the production threshold.
