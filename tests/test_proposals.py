@@ -347,7 +347,9 @@ def test_proposal_is_recorded_in_the_parquet_metadata(tmp_path):
     assert len(proposal["decay_shares"]) == 2 * len(proposal["decay_ctau_cm"]) + 1
     assert sum(proposal["decay_shares"]) == pytest.approx(1.0)
     rounds = back.metadata["pilot"]
-    assert len(rounds) == setup.injection.pilot_rounds
+    assert len(rounds) == setup.injection.pilot_rounds == 2
+    # 2 000 events: the last round draws max(2 n_events, 5000) trials, the first a quarter
+    assert [r["trials"] for r in rounds] == [1250, 5000]
     assert rounds[-1]["shares"]["decay"] == pytest.approx(proposal["decay_shares"])
     assert back.metadata["n_trials"] >= len(back)
     legacy = InjectionSettings(**{**setup.injection.__dict__, **{"proposal": "legacy"}}).legacy()

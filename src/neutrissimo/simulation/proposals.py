@@ -118,10 +118,11 @@ class InjectionSettings:
             ``outer_radius``, rho = max(theta_k (z_region - z), inner_radius), one component per
             angle theta_k (rad) with its share (the ray-then-vertex product takes the rest):
             long-lived HNLs made far upstream reach the detector from r ~ theta D.
-        pilot_events, pilot_rounds: trials per pilot round (``generate`` uses at most
-            2 n_events, at least 5000, and records the number) and rounds of the share
-            optimisation (0 rounds: the shares above are used as they are). The pilot trials are
-            not part of the sample.
+        pilot_events, pilot_rounds: trials of the last pilot round (``generate`` uses at most
+            2 n_events, at least 5000, and records the number; each earlier round a quarter of
+            the next, at least 1000: it only brings the shares near the optimum) and rounds of
+            the share optimisation (0 rounds: the shares above are used as they are). The pilot
+            trials are not part of the sample.
         share_floor: smallest share any mixture component gets from the optimisation.
     """
 
@@ -400,16 +401,19 @@ def optimise_pilot(
     draw: Callable[[InjectionSettings, int], tuple[dict[str, Any], dict[str, Mixture]]],
     model: DipoleModel,
 ) -> tuple[InjectionSettings, list[dict[str, Any]]]:
-    """``pilot_rounds`` rounds of :func:`optimise_shares`, each on ``pilot_events`` trials drawn
-    by ``draw(settings, n)`` (kept events' columns, weights per trial, and mixture records).
+    """``pilot_rounds`` rounds of :func:`optimise_shares`, the last on ``pilot_events`` trials,
+    each earlier one on a quarter of the next (at least 1000), drawn by ``draw(settings, n)``
+    (kept events' columns, weights per trial, and mixture records).
     The objective sums over the couplings of :func:`coupling_grid` whose pilot rate is >= 1
     event (all with a non-zero rate if none). Returns the optimised settings and a record of
     each round."""
     grid = coupling_grid(settings)
     rounds: list[dict[str, Any]] = []
     for r in range(settings.pilot_rounds):
-        columns, mixtures = draw(settings, settings.pilot_events)
-        weights = grid_weights(columns, model, grid) / settings.pilot_events
+        # earlier rounds only bring the shares near the optimum: a quarter of the trials each
+        trials = max(settings.pilot_events // 4 ** (settings.pilot_rounds - 1 - r), 1000)
+        columns, mixtures = draw(settings, trials)
+        weights = grid_weights(columns, model, grid) / trials
         rate = weights.sum(axis=1)
         use = rate >= 1.0 if np.any(rate >= 1.0) else rate > 0
         if not np.any(use):
@@ -441,10 +445,10 @@ def optimise_pilot(
         rounds.append(
             {
                 "round": r,
-                "trials": settings.pilot_events,
+                "trials": trials,
                 "kept_events": len(weights[0]),
                 "couplings_used": grid[use].tolist(),
-                "min_ess_per_trial": float(np.min(ess[use]) / settings.pilot_events),
+                "min_ess_per_trial": float(np.min(ess[use]) / trials),
                 "predicted_variance_ratio": gain,
                 "shares": {k: v.tolist() for k, v in shares.items()},
             }
