@@ -219,6 +219,14 @@ def test_integral_and_invert_round_trip(rng):
     # partial integrals add up
     mid = 0.5 * seg.boundaries[:, -1]
     assert seg.integral(rate, t_max=mid) + seg.integral(rate, t_min=mid) == pytest.approx(total)
+    # the running integral: 0 before the ray starts, the total beyond its end, and an empty
+    # (reversed) interval integrates to 0
+    column = seg.column(rate)
+    assert np.all(column.at(-5.0) == 0.0)
+    assert np.array_equal(column.at(1e9), total)
+    assert np.all(column.between(mid, 0.5 * mid) == 0.0)
+    overlap = np.clip(np.minimum(seg.end, mid[:, None]) - seg.start, 0.0, None)
+    assert column.at(mid) == pytest.approx(np.einsum("ij,ij->i", rate, overlap), rel=1e-12)
 
 
 def test_sampled_points_follow_the_rate(rng):
