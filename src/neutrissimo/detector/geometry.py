@@ -41,7 +41,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from neutrissimo.detector.segments import Segments
+from neutrissimo.detector.segments import Column, Segments
 from neutrissimo.detector.shapes import (
     Box,
     Cylinder,
@@ -329,4 +329,9 @@ class Detector:
         sum over segments of (overlap length) / lambda_pair, lambda_pair = 9/7 X0 / rho; the
         probability that a photon converts there is 1 - exp(-depth).
         """
-        return segments.integral(segments.per_volume(self.inverse_pair_length), t_min, t_max)
+        return self.pair_column(segments).between(t_min, t_max)
+
+    def pair_column(self, segments: Segments) -> Column:
+        """The running depth in pair-production lengths along each ray (1 / lambda_pair per
+        segment), for depths at several points and their inverse (:class:`Column`)."""
+        return segments.column(segments.per_volume(self.inverse_pair_length))

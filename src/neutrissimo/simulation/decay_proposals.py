@@ -263,7 +263,7 @@ def convert_photons(
     s_in = np.maximum(s_a, 0.0)
     hit = np.flatnonzero(s_b > s_in)  # only these need the material along their path
     segments = detector.segments(start[hit], direction[hit])
-    column = segments.column(segments.per_volume(detector.inverse_pair_length))
+    column = detector.pair_column(segments)
     s_in, s_out = s_in[hit], s_b[hit]
     tau_in = column.at(s_in)
     tau_out = column.at(s_out)
