@@ -112,24 +112,34 @@ def test_threshold_above_beam_is_an_error():
         tabulate(make_target("proton"), 5.0, e_max=8.0)
 
 
-@pytest.mark.parametrize("focus_share", [0.0, 0.9])
+@pytest.mark.parametrize("focus", ["none", "normal", "range"])
 @pytest.mark.parametrize("channel", ["flip", "conserve"])
 @pytest.mark.parametrize("energy", [0.15, 1.0, 7.3])
 def test_q2_samples_follow_the_differential_cross_section(
-    carbon_table, rng, channel, energy, focus_share
+    carbon_table, rng, channel, energy, focus
 ):
-    """Weighted Q^2 draws reproduce dsigma/dQ^2, also with 90 % of them focused on Q^2 = 1e-3
-    GeV^2: estimator mean = sigma(E), and a chi^2 test of the weighted histogram against the
-    exact bin integrals; the two proposal components returned make up the proposal density."""
+    """Weighted Q^2 draws reproduce dsigma/dQ^2, also with 90 % of them focused (normal in
+    ln Q^2 around 1e-3 GeV^2, or the table truncated to the decade of Q^2 above 20 Q^2_min):
+    estimator mean = sigma(E), and a chi^2 test of the weighted histogram against the exact bin
+    integrals; the two proposal components returned make up the proposal density."""
     n = 200_000
-    focus = np.full(n, 1e-3 if focus_share else np.nan)
-    q2, sigma_hat, parts = carbon_table.sample_q2_mixture(
-        rng, np.full(n, energy), channel, focus, focus_share
-    )
     lo, hi = q2_range(energy, 0.1, carbon_table.target.mass)
+    focus_share = 0.0 if focus == "none" else 0.9
+    centre = np.full(n, 1e-3) if focus == "normal" else None
+    window = np.tile([20.0 * lo, 200.0 * lo], (n, 1)) if focus == "range" else None
+    q2, sigma_hat, parts, focused = carbon_table.sample_q2_mixture(
+        rng, np.full(n, energy), channel, centre, focus_share, window
+    )
     exact = np.log(hi / lo) * q2 * dsigma_dq2(carbon_table.target, energy, q2, 0.1, 1.0, channel)
-    if focus_share:
+    assert np.all(focused) == (focus != "none")
+    assert np.any(focused) == (focus != "none")
+    if focus == "normal":
         assert np.mean(np.abs(np.log(q2 / 1e-3)) < 2.0) > 0.8
+    if focus == "range":  # 90 % in the window plus what the table puts there itself
+        in_window = (q2 >= 20.0 * lo) & (q2 <= min(200.0 * lo, hi))
+        assert np.mean(in_window) > 0.9
+        assert np.all(parts[~in_window, 1] == 0.0)
+        assert np.all(parts[in_window, 1] > 0.0)
     proposal = parts @ np.array([1.0 - focus_share, focus_share])
     np.testing.assert_allclose(sigma_hat * proposal, exact, rtol=1e-12)
     sigma = total_cross_section(carbon_table.target, np.array([energy]), 0.1, helicity=channel)[0]
@@ -169,3 +179,5 @@ def test_sampling_rejects_bad_requests(carbon_table, rng):
         carbon_table.sample_q2(rng, np.array([0.05]), "flip")
     with pytest.raises(ConfigurationError, match="flip"):
         carbon_table.sample_q2(rng, np.array([1.0]), "total")
+    with pytest.raises(ConfigurationError, match="not both"):
+        carbon_table.sample_q2(rng, np.array([1.0]), "flip", [1e-3], 0.5, [[1e-3, 1e-2]])

@@ -12,6 +12,7 @@ from scipy import stats
 from neutrissimo import ConfigurationError, DipoleModel
 from neutrissimo.detector.shapes import Box, Sphere
 from neutrissimo.experiments.setups import load_setup
+from neutrissimo.physics.kinematics import hnl_energy_and_angle
 from neutrissimo.simulation.coupling_ranges import coupling_range, serving_range
 from neutrissimo.simulation.decay_proposals import (
     decay_lengths,
@@ -22,6 +23,7 @@ from neutrissimo.simulation.events import read_events
 from neutrissimo.simulation.injection import generate
 from neutrissimo.simulation.production_proposals import (
     energy_components,
+    q2_cone,
     sample_azimuth,
     sample_energy,
 )
@@ -162,6 +164,35 @@ def test_azimuth_arcs_keep_the_uniform_azimuth(rng):
     error = np.hypot(np.std(weight * hit), np.std(plain)) / np.sqrt(n)
     assert np.mean(weight * hit) == pytest.approx(plain.mean(), abs=4 * error)
     assert hit.mean() > 5 * plain.mean()
+
+
+@pytest.mark.parametrize("m_n", [0.08, 0.47])
+@pytest.mark.parametrize("target_mass", [0.938, 11.17, 193.7])
+def test_q2_cone_reaches_the_edges_of_the_target_sphere(m_n, target_mass):
+    """The Q^2 interval of the focus maps back, through the two-body kinematics, to the polar
+    angles of the paths that graze the target sphere (R = 100 cm) from vertices 3-250 m
+    upstream, on and off axis, at neutrino energies from 1.1 x threshold to 20 GeV (cos theta
+    within 1e-7, the rounding of Q^2 = 2 M (E - E_N) on heavy nuclei); no
+    interval for vertices within 2 R of its centre."""
+    threshold = m_n + m_n**2 / (2 * target_mass)
+    energy = np.array([1.1 * threshold, 3.0 * threshold, 10.0 * threshold, 20.0])
+    vertex = np.array(
+        [[0.0, 0.0, -300.0], [50.0, 0.0, -2000.0], [0.0, 400.0, -8000.0], [3000.0, 0.0, -25000.0]]
+    )
+    q2 = q2_cone(vertex, energy, m_n, np.full(4, target_mass), (np.zeros(3), 100.0))
+    r_perp, upstream = np.hypot(vertex[:, 0], vertex[:, 1]), -vertex[:, 2]
+    edges = [np.maximum(r_perp - 100.0, 0.0) / upstream, (r_perp + 100.0) / upstream]
+    for column, tangent in enumerate(edges):
+        _, cos_n = hnl_energy_and_angle(energy, q2[:, column], m_n, np.full(4, target_mass))
+        np.testing.assert_allclose(cos_n, np.cos(np.arctan(tangent)), rtol=0, atol=1e-7)
+    near = q2_cone(
+        np.array([[0.0, 0.0, -150.0]]),
+        np.array([2.0]),
+        m_n,
+        np.array([target_mass]),
+        (np.zeros(3), 100.0),
+    )
+    assert np.all(np.isnan(near))
 
 
 def test_energy_mixture_keeps_the_flux(rng):

@@ -185,13 +185,22 @@ class CrossSectionTable:
         helicity: str,
         focus_q2: ArrayLike | None = None,
         focus_share: float = FOCUS_SHARE,
+        focus_range: ArrayLike | None = None,
     ) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
         """Draw Q^2 (GeV^2) for each neutrino energy in one helicity channel.
 
-        ``focus_q2`` (GeV^2, per event; <= 0 or NaN for none) mixes into the proposal, with share
-        ``focus_share``, a normal distribution in ln Q^2 of width :data:`FOCUS_WIDTH` centred on
-        it (truncated to the kinematic range): the Monte Carlo uses it to favour the HNL angles
-        that point at the detector. The estimator stays exact for any focus.
+        A focus mixes into the proposal, with share ``focus_share``, one of:
+
+        - ``focus_q2`` (GeV^2, per event; <= 0 or NaN for none): a normal distribution in ln Q^2
+          of width :data:`FOCUS_WIDTH` centred on it, truncated to the kinematic range (the
+          ``legacy`` proposal's);
+        - ``focus_range`` (GeV^2, (n, 2) per event; NaN or an empty overlap with the kinematic
+          range for none): the tabulated proposal itself truncated to [Q^2_a, Q^2_b], e.g. the
+          HNL angles that reach the detector
+          (:func:`~neutrissimo.simulation.production_proposals.q2_cone`): within it the weights
+          stay as flat as the table's, and none of the focused draws is wasted outside it.
+
+        The estimator stays exact for any focus.
 
         Returns:
             ``(q2, sigma_hat)``: the draws and the unbiased estimator of sigma_h(E) (cm^2 at
@@ -199,9 +208,12 @@ class CrossSectionTable:
 
         Raises:
             PhysicsDomainError: an energy at or below threshold, or above ``e_max``.
-            ConfigurationError: ``helicity`` is not ``"flip"`` or ``"conserve"``.
+            ConfigurationError: ``helicity`` is not ``"flip"`` or ``"conserve"``, or both foci
+                are given.
         """
-        q2, sigma_hat, _ = self.sample_q2_mixture(rng, energy, helicity, focus_q2, focus_share)
+        q2, sigma_hat, _, _ = self.sample_q2_mixture(
+            rng, energy, helicity, focus_q2, focus_share, focus_range
+        )
         return q2, sigma_hat
 
     def sample_q2_mixture(
@@ -211,11 +223,18 @@ class CrossSectionTable:
         helicity: str,
         focus_q2: ArrayLike | None = None,
         focus_share: float = FOCUS_SHARE,
-    ) -> tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float64]]:
+        focus_range: ArrayLike | None = None,
+    ) -> tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float64], NDArray[np.bool_]]:
         """:meth:`sample_q2` with the proposal's two component densities in x per draw,
-        shape (n, 2): the tabulated one (with its uniform part) and the focus (0 where there is
-        none), so that q(x) = (1 - f) g_0 + f g_1 where focused (else g_0) for the share f
-        (the Monte Carlo's pilot optimises f)."""
+        shape (n, 2): the tabulated one g_0 (with its uniform part) and the focus g_1 (0 where
+        the draw lies outside it), and whether each draw has a focus, so that
+        q(x) = (1 - f) g_0 + f g_1 where it has (else g_0) for the share f (the Monte Carlo's
+        pilot optimises f). For ``focus_range``, g_1 = g_0 1[x_a <= x <= x_b] / G_0, G_0 the
+        mass of g_0 in [x_a, x_b]: a mixture of the uniform part and of the two bracketing
+        rows, each truncated (inverse CDF between its values at x_a and x_b), with weights
+        proportional to their masses there."""
+        if focus_q2 is not None and focus_range is not None:
+            raise ConfigurationError("Give focus_q2 or focus_range, not both.")
         if helicity not in _CHANNELS:
             raise ConfigurationError(f"Sample Q^2 in 'flip' or 'conserve', got {helicity!r}.")
         if not 0.0 <= focus_share < 1.0:
@@ -231,19 +250,55 @@ class CrossSectionTable:
         n_rows, n_edges = cdf.shape
         width = 1.0 / (n_edges - 1)
         j, t = self._locate(energy)
+        q2_lo, q2_hi = q2_range(energy, self.m_N, self.target.mass)
+        span = np.log(q2_hi) - np.log(q2_lo)
         row = j + (rng.random(energy.shape) < t)
         u = rng.random(energy.shape)
         uniform = rng.random(energy.shape) < UNIFORM_SHARE
+        x_uniform = u
+        level = u
+        focused = np.zeros(energy.shape, dtype=bool)
+        if focus_range is not None:
+            # the tabulated density truncated to [x_a, x_b]: a mixture of the uniform part and
+            # of the two rows, each truncated, with weights prop. to their mass in the interval
+            bounds = np.broadcast_to(np.asarray(focus_range, dtype=float), (*energy.shape, 2))
+            with np.errstate(invalid="ignore", divide="ignore"):
+                x_ab = np.log(bounds / q2_lo[..., None]) / span[..., None]
+            focused = np.all(np.isfinite(x_ab), axis=-1)
+            x_ab = np.clip(np.where(focused[..., None], x_ab, 0.0), 0.0, 1.0)
+            focused &= x_ab[..., 1] > x_ab[..., 0]
+            x_a, x_b = x_ab[..., 0], np.where(focused, x_ab[..., 1], 1.0)
+            c_a = [self._cdf_at(cdf, r, x_a) for r in (j, j + 1)]
+            c_b = [self._cdf_at(cdf, r, x_b) for r in (j, j + 1)]
+            parts = np.stack(
+                [
+                    UNIFORM_SHARE * (x_b - x_a),
+                    (1 - UNIFORM_SHARE) * (1 - t) * (c_b[0] - c_a[0]),
+                    (1 - UNIFORM_SHARE) * t * (c_b[1] - c_a[1]),
+                ],
+                axis=-1,
+            )
+            focus_mass = parts.sum(axis=-1)
+            take = focused & (rng.random(energy.shape) < focus_share)
+            choice = rng.random(energy.shape) * focus_mass
+            pick_uniform = choice < parts[..., 0]
+            pick_row = j + (choice >= parts[..., 0] + parts[..., 1])
+            lower = np.where(pick_row == j, c_a[0], c_a[1])
+            upper = np.where(pick_row == j, c_b[0], c_b[1])
+            uniform = np.where(take, pick_uniform, uniform)
+            row = np.where(take, pick_row, row)
+            level = np.where(take, lower + u * (upper - lower), u)
+            x_uniform = np.where(take, x_a + u * (x_b - x_a), u)
         # Searchsorted on all rows at once: row r's CDF is shifted by 2 r.
         flat = (cdf + 2.0 * np.arange(n_rows)[:, None]).ravel()
-        k = np.searchsorted(flat, u + 2.0 * row, side="right") - 1 - row * n_edges
+        k = np.searchsorted(flat, level + 2.0 * row, side="right") - 1 - row * n_edges
         k = np.clip(k, 0, n_edges - 2)
         lo, hi = cdf[row, k], cdf[row, k + 1]
         with np.errstate(divide="ignore", invalid="ignore"):
-            frac = np.where(hi > lo, (u - lo) / (hi - lo), 0.5)
-        x = np.where(uniform, u, (k + np.clip(frac, 0.0, 1.0)) * width)
-        q2_lo, q2_hi = q2_range(energy, self.m_N, self.target.mass)
-        span = np.log(q2_hi) - np.log(q2_lo)
+            frac = np.where(hi > lo, (level - lo) / (hi - lo), 0.5)
+        x = np.where(uniform, x_uniform, (k + np.clip(frac, 0.0, 1.0)) * width)
+        if focus_range is not None:
+            x = np.where(take, np.clip(x, x_a, x_b), x)
         normal = np.zeros(energy.shape)
         if focus_q2 is not None:
             target = np.broadcast_to(np.asarray(focus_q2, dtype=float), energy.shape)
@@ -260,16 +315,29 @@ class CrossSectionTable:
         pdf_lo = (cdf[j, bin_x + 1] - cdf[j, bin_x]) / width
         pdf_hi = (cdf[j + 1, bin_x + 1] - cdf[j + 1, bin_x]) / width
         tabulated = UNIFORM_SHARE + (1 - UNIFORM_SHARE) * ((1 - t) * pdf_lo + t * pdf_hi)
-        proposal = tabulated
         if focus_q2 is not None:
             gauss = np.exp(-0.5 * ((x - centre) / sigma_x) ** 2)
             normal = np.where(focused, gauss / (np.sqrt(2.0 * np.pi) * sigma_x * mass), 0.0)
-            proposal = np.where(
-                focused, (1.0 - focus_share) * tabulated + focus_share * normal, tabulated
-            )
+        if focus_range is not None:
+            inside = focused & (x >= x_a) & (x <= x_b)
+            normal = np.where(inside, tabulated / np.where(focused, focus_mass, 1.0), 0.0)
+        proposal = np.where(
+            focused, (1.0 - focus_share) * tabulated + focus_share * normal, tabulated
+        )
         q2 = q2_lo * np.exp(x * span)
         dsig = dsigma_dq2(self.target, energy, q2, self.m_N, 1.0, helicity)  # type: ignore[arg-type]
-        return q2, span * q2 * dsig / proposal, np.stack([tabulated, normal], axis=-1)
+        return q2, span * q2 * dsig / proposal, np.stack([tabulated, normal], axis=-1), focused
+
+    @staticmethod
+    def _cdf_at(
+        cdf: NDArray[np.float64], row: NDArray[np.intp], x: NDArray[np.float64]
+    ) -> NDArray[np.float64]:
+        """The tabulated CDF of ``row`` at x in [0, 1] (linear within its bins, as drawn)."""
+        n_bins = cdf.shape[1] - 1
+        position = x * n_bins
+        b = np.minimum(position.astype(np.intp), n_bins - 1)
+        value = cdf[row, b] + (position - b) * (cdf[row, b + 1] - cdf[row, b])
+        return np.asarray(value, dtype=np.float64)
 
 
 def tabulate(

@@ -19,9 +19,11 @@ For each event, vectorised over a batch (no Python loop per event):
 3. **Target and helicity** with probabilities n_s sigma_{s,h}(E) / lambda, and **Q^2** from the
    tabulated inverse CDF of that (target, helicity), carrying the exact estimator sigma_hat
    (see :mod:`neutrissimo.simulation.cross_section_tables`); weight sigma_hat /
-   sigma_{s,h}^table(E). For vertices far upstream (more than two decay-region radii) the Q^2
-   proposal is focused, with share ``q2_focus_share``, on Q^2 ~ (E r_perp / L_up)^2, the angles
-   that reach the detector.
+   sigma_{s,h}^table(E). For vertices far upstream of the photon target sphere (step 6; more
+   than two of its radii) the Q^2 proposal is focused, with share ``q2_focus_share``, on the
+   table's own distribution truncated to the Q^2 of the polar angles whose paths cross that
+   sphere (:func:`~neutrissimo.simulation.production_proposals.q2_cone`; ``legacy``: a normal
+   in ln Q^2 around (E r_perp / L_up)^2 from the decay region).
 4. **HNL** energy and polar angle from two-body kinematics. The azimuth, uniform in nature, is
    drawn from a mixture of the uniform distribution and the arcs of azimuths whose straight path
    crosses the central disk of the ``decay_region`` or of the photon target sphere (step 6);
@@ -87,6 +89,7 @@ from neutrissimo.simulation.events import Events
 from neutrissimo.simulation.production_proposals import (
     energy_components,
     joint_components,
+    q2_cone,
     q2_focus,
     ray_components,
     reach_sphere,
@@ -243,21 +246,28 @@ def _generate_batch(
         mixtures["joint"] = Mixture(shares, placeholder, np.ones(placeholder.shape, dtype=bool))
     interacts = w_position > 0
     species, helicity, sigma_chosen = _choose_species(prep, rng, volume, sigma_h)
-    focus = q2_focus(settings, vertex, energy)
+    target = photon_target(settings, fiducial)
+    focus = q2_focus(settings, vertex, energy) if legacy else None
     q2, sigma_hat = np.zeros(n), np.zeros(n)
     q2_parts = np.column_stack([np.ones(n), np.zeros(n)])  # (tabulated, focus) densities
+    focused = np.zeros(n, dtype=bool)
     target_mass = np.array([sp.target.mass for sp in prep.species])[species]
+    cone = None if legacy else q2_cone(vertex, energy, model.m_N, target_mass, target)
     for s, table in enumerate(prep.tables):
         for h, channel in enumerate(_CHANNELS):
             idx = np.flatnonzero(
                 interacts & (species == s) & (helicity == h) & (energy > table.threshold)
             )
             if idx.size:
-                q2[idx], sigma_hat[idx], q2_parts[idx] = table.sample_q2_mixture(
-                    rng, energy[idx], channel, focus[idx], settings.q2_focus_share
+                q2[idx], sigma_hat[idx], q2_parts[idx], focused[idx] = table.sample_q2_mixture(
+                    rng,
+                    energy[idx],
+                    channel,
+                    None if focus is None else focus[idx],
+                    settings.q2_focus_share,
+                    None if cone is None else cone[idx],
                 )
     f = settings.q2_focus_share
-    focused = np.isfinite(focus) & (focus > 0) & (q2 > 0)
     mixtures["q2"] = Mixture(
         np.array([1.0 - f, f]), q2_parts, np.column_stack([np.ones(n, dtype=bool), focused])
     )
@@ -266,7 +276,6 @@ def _generate_batch(
     )
     e_n, cos_n = hnl_energy_and_angle(energy, q2, model.m_N, target_mass)
     p_n = np.sqrt(np.maximum(e_n**2 - model.m_N**2, 0.0))
-    target = photon_target(settings, fiducial)
     phi, w_phi, mixtures["azimuth"] = sample_azimuth(settings, rng, vertex, cos_n, target)
     sin_n = np.sqrt(np.clip(1.0 - cos_n**2, 0.0, 1.0))
     direction = np.column_stack([sin_n * np.cos(phi), sin_n * np.sin(phi), cos_n])  # beam = +z

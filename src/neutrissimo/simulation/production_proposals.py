@@ -18,6 +18,7 @@ from neutrissimo.simulation.proposals import InjectionSettings, Mixture, pick
 __all__ = [
     "energy_components",
     "joint_components",
+    "q2_cone",
     "q2_focus",
     "ray_components",
     "reach_sphere",
@@ -293,6 +294,40 @@ def q2_focus(settings: InjectionSettings, vertex: FloatArray, energy: FloatArray
     far = upstream > 2.0 * radius
     theta = np.maximum(r_perp, 0.5 * radius) / np.where(far, upstream, 1.0)
     return np.where(far, (energy * theta) ** 2, np.nan)
+
+
+def q2_cone(
+    vertex: FloatArray,
+    energy: FloatArray,
+    m_N: float,
+    target_mass: FloatArray,
+    sphere: tuple[FloatArray, float],
+) -> FloatArray:
+    """Q^2 interval (n, 2) (GeV^2) of the HNL polar angles theta that reach ``sphere`` (centre,
+    radius R in cm) from vertices more than 2 R upstream of its centre (NaN elsewhere): theta
+    from arctan(max(r_perp - R, 0) / L) to arctan((r_perp + R) / L), r_perp and L the vertex's
+    transverse and upstream distance from the centre.
+
+    Two-body kinematics on a target of mass M at rest (GeV): with A = M E + m_N^2 / 2,
+    energy and momentum conservation give (E + M) E_N - E cos(theta) p_N = A, whose forward
+    root is E_N = (b + (b^2 - a c)^(1/2)) / a, a = (E + M)^2 - E^2 cos^2(theta), b = A (E + M),
+    c = A^2 + E^2 cos^2(theta) m_N^2; then Q^2 = 2 M (E - E_N). Angles beyond the largest one
+    the kinematics allow (m_N > M) are clipped to it."""
+    centre, radius = np.asarray(sphere[0], dtype=float), float(sphere[1])
+    upstream = centre[2] - vertex[:, 2]
+    r_perp = np.hypot(vertex[:, 0] - centre[0], vertex[:, 1] - centre[1])
+    far = upstream > 2.0 * radius
+    length = np.where(far, upstream, 1.0)
+    reach = np.column_stack([np.maximum(r_perp - radius, 0.0), r_perp + radius])
+    cos2 = 1.0 / (1.0 + (reach / length[:, None]) ** 2)  # cos^2 theta, theta in [0, pi/2)
+    e, mass = energy[:, None], target_mass[:, None]
+    big_a = mass * e + 0.5 * m_N**2
+    a = (e + mass) ** 2 - e**2 * cos2
+    b = big_a * (e + mass)
+    c = big_a**2 + e**2 * cos2 * m_N**2
+    e_n = (b + np.sqrt(np.maximum(b**2 - a * c, 0.0))) / a
+    q2 = 2.0 * mass * (e - e_n)
+    return np.where(far[:, None], q2, np.nan)
 
 
 def _arc(

@@ -86,8 +86,9 @@ class InjectionSettings:
         decay_min: lower end of the log-uniform decay-distance component (``legacy`` only).
         decay_uniform_share: share of the uniform component of the decay distance.
         flux_share: share of the plain flux in the energy proposal.
-        q2_focus_share: share of the Q^2 proposal focused on the angles that reach the decay
-            region from far upstream (:meth:`~neutrissimo.simulation.cross_section_tables.
+        q2_focus_share: share of the Q^2 proposal focused, for vertices far upstream, on the
+            polar angles whose paths cross the photon target sphere (``legacy``: that reach
+            the decay region; :meth:`~neutrissimo.simulation.cross_section_tables.
             CrossSectionTable.sample_q2`).
         low_energy_share: share of its component prop. to Phi sigma_ref / E (the rest:
             Phi sigma_ref; :func:`~neutrissimo.simulation.production_proposals.energy_components`).
