@@ -221,6 +221,31 @@ def test_contains_agrees_with_intersect(shape, rng):
 
 
 @pytest.mark.parametrize("shape", SHAPES, ids=lambda s: type(s).__name__)
+@pytest.mark.parametrize("sign", [1.0, -1.0])
+def test_rays_along_z_agree_with_contains(shape, sign, rng):
+    """A query whose rays all run along the z axis (the production rays: the polygons' fast
+    path) gives the chords that ``contains`` finds, and the same as each ray queried together
+    with a tilted one (the general path)."""
+    lo, hi = shape.bounding_box()
+    scale = 1.5 * float(np.max(np.abs(np.concatenate([lo, hi]))))
+    origins, _ = _random_rays(rng, 20_000, scale)
+    directions = np.tile([0.0, 0.0, sign], (len(origins), 1))
+    t_enter, t_exit = shape.intersect(origins, directions)
+    t = rng.uniform(-3 * scale, 3 * scale, len(origins))
+    inside = shape.contains(origins + t[:, None] * directions)
+    margin = np.minimum(np.abs(t - t_enter), np.abs(t - t_exit))
+    clear = margin > 1e-9 * scale
+    assert np.array_equal(inside[clear], ((t_enter <= t) & (t <= t_exit))[clear])
+    assert 0.05 < np.mean(t_enter < t_exit) < 0.95
+    tilted = np.vstack([directions, [[0.6, 0.0, 0.8]]])
+    general = shape.intersect(np.vstack([origins, origins[:1]]), tilted)
+    hits = t_enter < t_exit
+    np.testing.assert_array_equal(general[0][:-1] < general[1][:-1], hits)
+    np.testing.assert_allclose(general[0][:-1][hits], t_enter[hits], rtol=1e-12, atol=1e-9)
+    np.testing.assert_allclose(general[1][:-1][hits], t_exit[hits], rtol=1e-12, atol=1e-9)
+
+
+@pytest.mark.parametrize("shape", SHAPES, ids=lambda s: type(s).__name__)
 def test_volume_matches_monte_carlo(shape, rng):
     lo, hi = shape.bounding_box()
     n = 400_000

@@ -173,9 +173,10 @@ class Column:
         n, k_max = self.rate.shape
         tt = np.broadcast_to(np.asarray(t, dtype=float), (n,))
         tt = np.minimum(np.maximum(tt, 0.0), b[:, -1])
-        k = np.minimum(np.sum(b[:, 1:-1] <= tt[:, None], axis=1), k_max - 1)
-        rows = np.arange(n)
-        return self.cumulative[rows, k] + self.rate[rows, k] * (tt - b[rows, k])
+        k = np.minimum(_count_at_or_below(b[:, 1:-1], tt), k_max - 1)
+        at_k = k + np.arange(n) * (k_max + 1)  # flat index of boundary k of each row
+        start = b.ravel()[at_k]
+        return self.cumulative.ravel()[at_k] + self.rate.ravel()[at_k - np.arange(n)] * (tt - start)
 
     def between(self, t_min: ArrayLike | None = None, t_max: ArrayLike | None = None) -> FloatArray:
         """Integral from t_min to t_max (cm; default: the whole ray), 0 where t_max <= t_min."""
@@ -196,7 +197,7 @@ class Column:
             raise ConfigurationError(f"depth must have shape ({n},), got {target.shape}.")
         total = self.total
         depth_c = np.minimum(target, total)
-        k = np.minimum(np.sum(self.cumulative[:, 1:] <= depth_c[:, None], axis=1), k_max - 1)
+        k = np.minimum(_count_at_or_below(self.cumulative[:, 1:], depth_c), k_max - 1)
         beyond = np.flatnonzero(depth_c >= total)  # the last segment with positive weight
         increases = np.diff(self.cumulative[beyond], axis=1) > 0
         k[beyond] = k_max - 1 - np.argmax(increases[:, ::-1], axis=1)
@@ -211,3 +212,8 @@ class Column:
         t[empty] = 0.0
         k[empty] = -1
         return t, k
+
+
+def _count_at_or_below(rows: FloatArray, values: FloatArray) -> NDArray[np.intp]:
+    """Per row of ``rows`` (n, m), how many entries are <= its value (n,)."""
+    return np.add.reduce(rows <= values[:, None], axis=1, dtype=np.intp)

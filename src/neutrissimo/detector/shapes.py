@@ -55,6 +55,7 @@ class _Rays(NamedTuple):
     parallel: tuple[BoolArray | None, BoolArray | None, BoolArray | None]  # d_i == 0, if any
     oxy1: FloatArray  # (3, n): rows ox, oy, 1
     cache: dict[object, tuple[FloatArray, FloatArray]]  # per-query results shared by shapes
+    along_z: bool  # every ray parallel to the z axis (d_x = d_y = 0), e.g. beam-parallel rays
 
 
 def _as_points(points: ArrayLike, what: str = "points") -> FloatArray:
@@ -92,7 +93,9 @@ def _make_rays(origins: ArrayLike, directions: ArrayLike) -> _Rays:
     oxy1 = np.empty((3, n))
     oxy1[:2] = oc[:2]
     oxy1[2] = 1.0
-    return _Rays(n, oc, dc, inv, parallel, oxy1, {})  # type: ignore[arg-type]
+    along_z = parallel[0] is not None and parallel[1] is not None
+    along_z = along_z and bool(np.all(parallel[0]) and np.all(parallel[1]))
+    return _Rays(n, oc, dc, inv, parallel, oxy1, {}, along_z)  # type: ignore[arg-type]
 
 
 def _slab(rays: _Rays, axis: int, lo: float, hi: float) -> tuple[FloatArray, FloatArray]:
@@ -407,6 +410,9 @@ class ExtrudedPolygon(Shape):
         # Edge k (outward normal n_k, offset h_k): inside when t b_k <= h_k - n_k.o, b_k = n_k.d
         # (Cyrus-Beck clipping). The (x, y) interval is shared by the prisms of one polygon.
         key = ("polygon", self.vertices)
+        if key not in rays.cache and rays.along_z:  # b = 0 on every edge: inside or not
+            inside = np.all(self._halfplanes[0] @ rays.oxy1 >= 0.0, axis=0)
+            rays.cache[key] = (np.where(inside, -_INF, _INF), np.where(inside, _INF, -_INF))
         if key not in rays.cache:
             m, nrm = self._halfplanes
             slack = m @ rays.oxy1  # (E, n): h_k - n_k.o, >= 0 inside edge k

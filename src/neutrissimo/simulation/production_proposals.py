@@ -197,7 +197,7 @@ def sample_vertices(
     t_far = settings.near_z[1] - settings.start_z
     total = column.total
     before_near = column.at(t_near)
-    near = column.between(t_near, t_far)
+    near = np.maximum(column.at(t_far) - before_near, 0.0)
     log_span = np.log(settings.log_max / settings.log_min)
     shares = np.asarray(settings.vertex_shares, dtype=float)
     if shares[3] > 0:
