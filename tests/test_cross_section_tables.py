@@ -112,7 +112,7 @@ def test_threshold_above_beam_is_an_error():
         tabulate(make_target("proton"), 5.0, e_max=8.0)
 
 
-@pytest.mark.parametrize("focus", ["none", "normal", "range"])
+@pytest.mark.parametrize("focus", ["none", "normal", "range", "two ranges"])
 @pytest.mark.parametrize("channel", ["flip", "conserve"])
 @pytest.mark.parametrize("energy", [0.15, 1.0, 7.3])
 def test_q2_samples_follow_the_differential_cross_section(
@@ -124,23 +124,29 @@ def test_q2_samples_follow_the_differential_cross_section(
     integrals; the two proposal components returned make up the proposal density."""
     n = 200_000
     lo, hi = q2_range(energy, 0.1, carbon_table.target.mass)
-    focus_share = 0.0 if focus == "none" else 0.9
+    shares = {"none": [0.0], "normal": [0.9], "range": [0.9], "two ranges": [0.6, 0.3]}[focus]
     centre = np.full(n, 1e-3) if focus == "normal" else None
-    window = np.tile([20.0 * lo, 200.0 * lo], (n, 1)) if focus == "range" else None
+    window = {
+        "range": np.tile([20.0 * lo, 200.0 * lo], (n, 1)),
+        "two ranges": np.tile([[20.0 * lo, 200.0 * lo], [2.0 * lo, 2e3 * lo]], (n, 1, 1)),
+    }.get(focus)
     q2, sigma_hat, parts, focused = carbon_table.sample_q2_mixture(
-        rng, np.full(n, energy), channel, centre, focus_share, window
+        rng, np.full(n, energy), channel, centre, shares, window
     )
     exact = np.log(hi / lo) * q2 * dsigma_dq2(carbon_table.target, energy, q2, 0.1, 1.0, channel)
     assert np.all(focused) == (focus != "none")
     assert np.any(focused) == (focus != "none")
     if focus == "normal":
         assert np.mean(np.abs(np.log(q2 / 1e-3)) < 2.0) > 0.8
+    assert parts.shape == (n, 1 + len(shares))
+    if focus == "two ranges":  # 60 % in the first window, some of the other 30 % too
+        assert np.mean((q2 >= 20.0 * lo) & (q2 <= 200.0 * lo)) > 0.6 - 5 * np.sqrt(0.24 / n)
     if focus == "range":  # 90 % in the window plus what the table puts there itself
         in_window = (q2 >= 20.0 * lo) & (q2 <= min(200.0 * lo, hi))
-        assert np.mean(in_window) > 0.9
+        assert np.mean(in_window) > 0.9 - 5 * np.sqrt(0.09 / n)  # 90 % + 10 % x table mass
         assert np.all(parts[~in_window, 1] == 0.0)
         assert np.all(parts[in_window, 1] > 0.0)
-    proposal = parts @ np.array([1.0 - focus_share, focus_share])
+    proposal = parts @ np.array([1.0 - sum(shares), *shares])
     np.testing.assert_allclose(sigma_hat * proposal, exact, rtol=1e-12)
     sigma = total_cross_section(carbon_table.target, np.array([energy]), 0.1, helicity=channel)[0]
     assert sigma_hat.mean() == pytest.approx(

@@ -10,11 +10,13 @@ import pytest
 from scipy import stats
 
 from neutrissimo import ConfigurationError, DipoleModel
+from neutrissimo.detector.geometry import Detector, Volume
 from neutrissimo.detector.shapes import Box, Sphere
 from neutrissimo.experiments.setups import load_setup
 from neutrissimo.physics.kinematics import hnl_energy_and_angle
 from neutrissimo.simulation.coupling_ranges import coupling_range, serving_range
 from neutrissimo.simulation.decay_proposals import (
+    convert_photons,
     decay_lengths,
     sample_decays_mixture,
     sample_photons,
@@ -170,29 +172,58 @@ def test_azimuth_arcs_keep_the_uniform_azimuth(rng):
 @pytest.mark.parametrize("target_mass", [0.938, 11.17, 193.7])
 def test_q2_cone_reaches_the_edges_of_the_target_sphere(m_n, target_mass):
     """The Q^2 interval of the focus maps back, through the two-body kinematics, to the polar
-    angles of the paths that graze the target sphere (R = 100 cm) from vertices 3-250 m
-    upstream, on and off axis, at neutrino energies from 1.1 x threshold to 20 GeV (cos theta
-    within 1e-7, the rounding of Q^2 = 2 M (E - E_N) on heavy nuclei); no
-    interval for vertices within 2 R of its centre."""
+    angles theta_c -+ arcsin(R / D) of the paths that graze the target sphere (R = 100 cm,
+    centre at distance D in direction theta_c) from vertices 3-250 m upstream, on and off
+    axis, at neutrino energies from 1.1 x threshold to 20 GeV (cos theta within 1e-7, the
+    rounding of Q^2 = 2 M (E - E_N) on heavy nuclei); no interval for vertices within 2 R of
+    its centre or downstream of the decay region's front."""
     threshold = m_n + m_n**2 / (2 * target_mass)
     energy = np.array([1.1 * threshold, 3.0 * threshold, 10.0 * threshold, 20.0])
     vertex = np.array(
         [[0.0, 0.0, -300.0], [50.0, 0.0, -2000.0], [0.0, 400.0, -8000.0], [3000.0, 0.0, -25000.0]]
     )
-    q2 = q2_cone(vertex, energy, m_n, np.full(4, target_mass), (np.zeros(3), 100.0))
+    mass = np.full(4, target_mass)
+    q2 = q2_cone(vertex, energy, m_n, mass, (np.zeros(3), 100.0), front_z=-250.0)
     r_perp, upstream = np.hypot(vertex[:, 0], vertex[:, 1]), -vertex[:, 2]
-    edges = [np.maximum(r_perp - 100.0, 0.0) / upstream, (r_perp + 100.0) / upstream]
-    for column, tangent in enumerate(edges):
-        _, cos_n = hnl_energy_and_angle(energy, q2[:, column], m_n, np.full(4, target_mass))
-        np.testing.assert_allclose(cos_n, np.cos(np.arctan(tangent)), rtol=0, atol=1e-7)
-    near = q2_cone(
-        np.array([[0.0, 0.0, -150.0]]),
-        np.array([2.0]),
-        m_n,
-        np.array([target_mass]),
-        (np.zeros(3), 100.0),
+    centre, half = np.arctan2(r_perp, upstream), np.arcsin(100.0 / np.hypot(r_perp, upstream))
+    for column, theta in enumerate([np.maximum(centre - half, 0.0), centre + half]):
+        _, cos_n = hnl_energy_and_angle(energy, q2[:, column], m_n, mass)
+        np.testing.assert_allclose(cos_n, np.cos(theta), rtol=0, atol=1e-7)
+    for z, front in ((-150.0, 0.0), (-300.0, -400.0)):
+        near = q2_cone(
+            np.array([[0.0, 0.0, z]]), energy[:1], m_n, mass[:1], (np.zeros(3), 100.0), front
+        )
+        assert np.all(np.isnan(near))
+
+
+def test_photons_inside_the_fiducial_host_skip_the_segments_with_the_same_result(rng):
+    """MINERvA's fiducial prism lies in the tracker: photons starting inside it convert with
+    one pair rate (no segments). A 1 mm plug of tracker material with a higher priority in a
+    corner of the fiducial box changes no physics but disables that path: both give the same
+    probabilities (1e-12) and conversion points (1e-9 cm) for the same random numbers, for
+    photons from inside the prism and from the nuclear targets upstream."""
+    detector = load_setup("minerva-me-fhc").detector
+    tracker = detector.volumes[detector.volume_index("tracker")]
+    assert detector.fiducial_host == detector.volume_index("tracker")
+    plug = Volume("plug", Box((80.0, 93.0, 146.0), (0.05, 0.05, 0.05)), tracker.material, 9)
+    plugged = Detector("plugged", (*detector.volumes, plug), detector.fiducial)
+    assert plugged.fiducial_host == -1
+    n = 20_000
+    start = np.column_stack(
+        [rng.uniform(-80.0, 80.0, n), rng.uniform(-45.0, 45.0, n), rng.uniform(0.0, 400.0, n)]
     )
-    assert np.all(np.isnan(near))
+    direction = rng.normal([0.0, 0.0, 3.0], 1.0, (n, 3))
+    direction /= np.linalg.norm(direction, axis=1)[:, None]
+    point, probability = convert_photons(detector, np.random.default_rng(7), start, direction)
+    point_ref, probability_ref = convert_photons(
+        plugged, np.random.default_rng(7), start, direction
+    )
+    inside = detector.fiducial.contains(start)
+    assert 0.3 < inside.mean() < 0.7
+    assert np.mean(probability[inside] > 0) == 1.0
+    assert np.mean(probability[~inside] > 0) > 0.2
+    np.testing.assert_allclose(probability, probability_ref, rtol=1e-12, atol=1e-300)
+    np.testing.assert_allclose(point, point_ref, rtol=0, atol=1e-9)
 
 
 def test_energy_mixture_keeps_the_flux(rng):

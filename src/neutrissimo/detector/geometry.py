@@ -197,6 +197,23 @@ class Detector:
         """1 / lambda_pair = 7 rho / (9 X0) of each volume (V,), 1/cm."""
         return np.array([1.0 / v.material.pair_length for v in self.volumes])
 
+    @functools.cached_property
+    def fiducial_host(self) -> int:
+        """Index of the volume that holds the fiducial volume, or -1: the volume at the centre
+        of the fiducial bounding box, provided no volume of higher priority reaches into that
+        box. Every shape is convex, so a chord of the fiducial volume whose two ends lie in the
+        host's shape lies wholly in the host volume (one material along it)."""
+        low, high = self.fiducial.bounding_box()
+        host = int(self.locate(0.5 * (low + high)[None, :])[0])
+        if host < 0:
+            return -1
+        for volume in self.volumes:
+            lo, hi = volume.shape.bounding_box()
+            near = bool(np.all(lo <= high) and np.all(hi >= low))
+            if near and volume.priority > self.volumes[host].priority:
+                return -1
+        return host
+
     def bounding_box(self) -> tuple[FloatArray, FloatArray]:
         """Bounding box of all volumes (lower, upper corners), cm."""
         boxes = [v.shape.bounding_box() for v in self.volumes]

@@ -184,7 +184,7 @@ class CrossSectionTable:
         energy: ArrayLike,
         helicity: str,
         focus_q2: ArrayLike | None = None,
-        focus_share: float = FOCUS_SHARE,
+        focus_share: float | ArrayLike = FOCUS_SHARE,
         focus_range: ArrayLike | None = None,
     ) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
         """Draw Q^2 (GeV^2) for each neutrino energy in one helicity channel.
@@ -194,9 +194,9 @@ class CrossSectionTable:
         - ``focus_q2`` (GeV^2, per event; <= 0 or NaN for none): a normal distribution in ln Q^2
           of width :data:`FOCUS_WIDTH` centred on it, truncated to the kinematic range (the
           ``legacy`` proposal's);
-        - ``focus_range`` (GeV^2, (n, 2) per event; NaN or an empty overlap with the kinematic
-          range for none): the tabulated proposal itself truncated to [Q^2_a, Q^2_b], e.g. the
-          HNL angles that reach the detector
+        - ``focus_range`` (GeV^2, (n, 2) per event, or (n, m, 2) with one share per range; NaN
+          or an empty overlap with the kinematic range for none): the tabulated proposal itself
+          truncated to [Q^2_a, Q^2_b], e.g. the HNL angles that reach the detector
           (:func:`~neutrissimo.simulation.production_proposals.q2_cone`): within it the weights
           stay as flat as the table's, and none of the focused draws is wasted outside it.
 
@@ -222,23 +222,26 @@ class CrossSectionTable:
         energy: ArrayLike,
         helicity: str,
         focus_q2: ArrayLike | None = None,
-        focus_share: float = FOCUS_SHARE,
+        focus_share: float | ArrayLike = FOCUS_SHARE,
         focus_range: ArrayLike | None = None,
     ) -> tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float64], NDArray[np.bool_]]:
-        """:meth:`sample_q2` with the proposal's two component densities in x per draw,
-        shape (n, 2): the tabulated one g_0 (with its uniform part) and the focus g_1 (0 where
-        the draw lies outside it), and whether each draw has a focus, so that
-        q(x) = (1 - f) g_0 + f g_1 where it has (else g_0) for the share f (the Monte Carlo's
-        pilot optimises f). For ``focus_range``, g_1 = g_0 1[x_a <= x <= x_b] / G_0, G_0 the
-        mass of g_0 in [x_a, x_b]: a mixture of the uniform part and of the two bracketing
-        rows, each truncated (inverse CDF between its values at x_a and x_b), with weights
-        proportional to their masses there."""
+        """:meth:`sample_q2` with the proposal's component densities in x per draw, shape
+        (n, 1 + m): the tabulated one g_0 (with its uniform part) and the m foci g_i (0 where the
+        draw lies outside them), and which foci each draw has (n, m), so that
+        q(x) = (a_0 g_0 + sum_i f_i g_i) / (a_0 + sum_i f_i) over the foci it has, for the
+        shares f_i and a_0 = 1 - sum_i f_i (the Monte Carlo's pilot optimises them). For a
+        range, g_i = g_0 1[x_a <= x <= x_b] / G_0, G_0 the mass of g_0 in [x_a, x_b]: a mixture
+        of the uniform part and of the two bracketing rows, each truncated (inverse CDF between
+        its values at x_a and x_b), with weights proportional to their masses there."""
         if focus_q2 is not None and focus_range is not None:
             raise ConfigurationError("Give focus_q2 or focus_range, not both.")
         if helicity not in _CHANNELS:
             raise ConfigurationError(f"Sample Q^2 in 'flip' or 'conserve', got {helicity!r}.")
-        if not 0.0 <= focus_share < 1.0:
-            raise ConfigurationError(f"focus_share must lie in [0, 1), got {focus_share}.")
+        shares = np.atleast_1d(np.asarray(focus_share, dtype=float))
+        if np.any(shares < 0.0) or not shares.sum() < 1.0:
+            raise ConfigurationError(
+                f"focus_share must be >= 0 with a sum below 1, got {shares.tolist()}."
+            )
         energy = np.asarray(energy, dtype=float)
         self._check_energy(energy)
         if np.any(energy <= self.threshold):
@@ -257,38 +260,50 @@ class CrossSectionTable:
         uniform = rng.random(energy.shape) < UNIFORM_SHARE
         x_uniform = u
         level = u
-        focused = np.zeros(energy.shape, dtype=bool)
+        focused = np.zeros((*energy.shape, len(shares)), dtype=bool)
         if focus_range is not None:
-            # the tabulated density truncated to [x_a, x_b]: a mixture of the uniform part and
-            # of the two rows, each truncated, with weights prop. to their mass in the interval
-            bounds = np.broadcast_to(np.asarray(focus_range, dtype=float), (*energy.shape, 2))
+            # range i: the tabulated density truncated to [x_a, x_b], a mixture of the uniform
+            # part and of the two rows, each truncated, with weights prop. to their masses there
+            ranges = np.broadcast_to(
+                np.asarray(focus_range, dtype=float).reshape(-1, len(shares), 2),
+                (len(energy), len(shares), 2),
+            )
             with np.errstate(invalid="ignore", divide="ignore"):
-                x_ab = np.log(bounds / q2_lo[..., None]) / span[..., None]
+                x_ab = np.log(ranges / q2_lo[:, None, None]) / span[:, None, None]
             focused = np.all(np.isfinite(x_ab), axis=-1)
             x_ab = np.clip(np.where(focused[..., None], x_ab, 0.0), 0.0, 1.0)
             focused &= x_ab[..., 1] > x_ab[..., 0]
-            x_a, x_b = x_ab[..., 0], np.where(focused, x_ab[..., 1], 1.0)
-            c_a = [self._cdf_at(cdf, r, x_a) for r in (j, j + 1)]
-            c_b = [self._cdf_at(cdf, r, x_b) for r in (j, j + 1)]
+            x_a, x_b = x_ab[..., 0], np.where(focused, x_ab[..., 1], 1.0)  # (n, m)
+            c_a = [self._cdf_at(cdf, r[:, None], x_a) for r in (j, j + 1)]
+            c_b = [self._cdf_at(cdf, r[:, None], x_b) for r in (j, j + 1)]
             parts = np.stack(
                 [
                     UNIFORM_SHARE * (x_b - x_a),
-                    (1 - UNIFORM_SHARE) * (1 - t) * (c_b[0] - c_a[0]),
-                    (1 - UNIFORM_SHARE) * t * (c_b[1] - c_a[1]),
+                    (1 - UNIFORM_SHARE) * (1 - t)[:, None] * (c_b[0] - c_a[0]),
+                    (1 - UNIFORM_SHARE) * t[:, None] * (c_b[1] - c_a[1]),
                 ],
                 axis=-1,
-            )
+            )  # (n, m, 3)
             focus_mass = parts.sum(axis=-1)
-            take = focused & (rng.random(energy.shape) < focus_share)
-            choice = rng.random(energy.shape) * focus_mass
-            pick_uniform = choice < parts[..., 0]
-            pick_row = j + (choice >= parts[..., 0] + parts[..., 1])
-            lower = np.where(pick_row == j, c_a[0], c_a[1])
-            upper = np.where(pick_row == j, c_b[0], c_b[1])
+            # component 0 (the table) or range i, with probability a_i / sum of the available
+            weights = np.column_stack([np.full(len(energy), 1.0 - shares.sum()), shares * focused])
+            cumulative = np.cumsum(weights, axis=1)
+            level_c = rng.random(energy.shape) * cumulative[:, -1]
+            component = np.minimum((cumulative <= level_c[:, None]).sum(axis=1), len(shares))
+            take = component > 0
+            rows, sel = np.arange(len(energy)), np.maximum(component - 1, 0)
+            part, mass = parts[rows, sel], focus_mass[rows, sel]
+            choice = rng.random(energy.shape) * mass
+            pick_uniform = choice < part[:, 0]
+            pick_row = j + (choice >= part[:, 0] + part[:, 1])
+            first = pick_row == j
+            lower = np.where(first, c_a[0][rows, sel], c_a[1][rows, sel])
+            upper = np.where(first, c_b[0][rows, sel], c_b[1][rows, sel])
             uniform = np.where(take, pick_uniform, uniform)
             row = np.where(take, pick_row, row)
             level = np.where(take, lower + u * (upper - lower), u)
-            x_uniform = np.where(take, x_a + u * (x_b - x_a), u)
+            low, high = x_a[rows, sel], x_b[rows, sel]
+            x_uniform = np.where(take, low + u * (high - low), u)
         # Searchsorted on all rows at once: row r's CDF is shifted by 2 r.
         flat = (cdf + 2.0 * np.arange(n_rows)[:, None]).ravel()
         k = np.searchsorted(flat, level + 2.0 * row, side="right") - 1 - row * n_edges
@@ -298,18 +313,19 @@ class CrossSectionTable:
             frac = np.where(hi > lo, (level - lo) / (hi - lo), 0.5)
         x = np.where(uniform, x_uniform, (k + np.clip(frac, 0.0, 1.0)) * width)
         if focus_range is not None:
-            x = np.where(take, np.clip(x, x_a, x_b), x)
-        normal = np.zeros(energy.shape)
+            x = np.where(take, np.clip(x, low, high), x)
+        normal = np.zeros(focused.shape)
         if focus_q2 is not None:
             target = np.broadcast_to(np.asarray(focus_q2, dtype=float), energy.shape)
-            focused = np.isfinite(target) & (target > 0)
-            centre = np.log(np.where(focused, target, 1.0) / q2_lo) / span
-            centre = np.clip(np.where(focused, centre, 0.5), 0.0, 1.0)
+            has = np.isfinite(target) & (target > 0)
+            focused[..., 0] = has
+            centre = np.log(np.where(has, target, 1.0) / q2_lo) / span
+            centre = np.clip(np.where(has, centre, 0.5), 0.0, 1.0)
             sigma_x = FOCUS_WIDTH / span
             low = ndtr(-centre / sigma_x)
             mass = ndtr((1.0 - centre) / sigma_x) - low
             draw = centre + sigma_x * ndtri(low + rng.random(energy.shape) * mass)
-            take = focused & (rng.random(energy.shape) < focus_share)
+            take = focused[..., 0] & (rng.random(energy.shape) < shares[0])
             x = np.where(take, np.clip(draw, 0.0, 1.0), x)
         bin_x = np.minimum((x / width).astype(np.intp), n_edges - 2)
         pdf_lo = (cdf[j, bin_x + 1] - cdf[j, bin_x]) / width
@@ -317,16 +333,19 @@ class CrossSectionTable:
         tabulated = UNIFORM_SHARE + (1 - UNIFORM_SHARE) * ((1 - t) * pdf_lo + t * pdf_hi)
         if focus_q2 is not None:
             gauss = np.exp(-0.5 * ((x - centre) / sigma_x) ** 2)
-            normal = np.where(focused, gauss / (np.sqrt(2.0 * np.pi) * sigma_x * mass), 0.0)
+            normal[..., 0] = np.where(
+                focused[..., 0], gauss / (np.sqrt(2.0 * np.pi) * sigma_x * mass), 0.0
+            )
         if focus_range is not None:
-            inside = focused & (x >= x_a) & (x <= x_b)
-            normal = np.where(inside, tabulated / np.where(focused, focus_mass, 1.0), 0.0)
-        proposal = np.where(
-            focused, (1.0 - focus_share) * tabulated + focus_share * normal, tabulated
-        )
+            within = focused & (x[:, None] >= x_a) & (x[:, None] <= x_b)
+            normal = np.where(within, tabulated[:, None] / np.where(focused, focus_mass, 1.0), 0.0)
+        a_0 = 1.0 - shares.sum()
+        norm = a_0 + (shares * focused).sum(axis=-1)
+        proposal = (a_0 * tabulated + (shares * focused * normal).sum(axis=-1)) / norm
         q2 = q2_lo * np.exp(x * span)
         dsig = dsigma_dq2(self.target, energy, q2, self.m_N, 1.0, helicity)  # type: ignore[arg-type]
-        return q2, span * q2 * dsig / proposal, np.stack([tabulated, normal], axis=-1), focused
+        components = np.concatenate([tabulated[..., None], normal], axis=-1)
+        return q2, span * q2 * dsig / proposal, components, focused
 
     @staticmethod
     def _cdf_at(

@@ -12,7 +12,7 @@ from neutrissimo.detector.geometry import Detector
 from neutrissimo.detector.shapes import Shape, Sphere
 from neutrissimo.exceptions import ConfigurationError
 from neutrissimo.physics.decay import sample_photon_cos
-from neutrissimo.physics.kinematics import boost, rotate_from_z
+from neutrissimo.physics.kinematics import boost, orthonormal_basis, rotate_from_z
 from neutrissimo.physics.model import DipoleModel, HNLNature
 from neutrissimo.simulation.proposals import InjectionSettings, Mixture, pick
 
@@ -210,10 +210,9 @@ def sample_photons(
     cos_c = np.sum(c * axis, axis=1)
     perp = c - cos_c[:, None] * axis
     perp_norm = np.linalg.norm(perp, axis=1)
-    fallback = rotate_from_z(np.zeros(n), np.zeros(n), axis)  # any unit vector normal to axis
-    e = np.where(
-        (perp_norm > 1e-12)[:, None], perp / np.maximum(perp_norm, 1e-300)[:, None], fallback
-    )
+    e = perp / np.maximum(perp_norm, 1e-300)[:, None]
+    along = np.flatnonzero(perp_norm <= 1e-12)  # c along the axis: any unit vector normal to it
+    e[along] = orthonormal_basis(axis[along])[0]
     psi_c = np.arctan2(perp_norm, cos_c)
     half = np.arcsin(np.clip(radius / np.maximum(dist, radius), 0.0, 1.0))
     lo = _rest_angle(psi_c - half, beta, gamma)
@@ -230,10 +229,8 @@ def sample_photons(
     cos_phys = sample_photon_cos(rng, alpha)
     cos_in_cap = 1.0 - rng.random(n) * one_minus_cos
     phi = 2.0 * np.pi * rng.random(n)
-    rest_direction = np.where(
-        on_cap[:, None],
-        rotate_from_z(cos_in_cap, phi, cap_axis),
-        rotate_from_z(cos_phys, phi, axis),
+    rest_direction = rotate_from_z(
+        np.where(on_cap, cos_in_cap, cos_phys), phi, np.where(on_cap[:, None], cap_axis, axis)
     )
     cos_star = np.clip(np.sum(rest_direction * axis, axis=1), -1.0, 1.0)
     inside = np.sum(rest_direction * cap_axis, axis=1) >= cos_cap
@@ -257,21 +254,37 @@ def convert_photons(
 ) -> tuple[FloatArray, FloatArray]:
     """Conversion points forced inside the fiducial volume and their probability: with tau the
     optical depth in pair-production lengths, P = exp(-tau_in) - exp(-tau_out) for the fiducial
-    crossing, the depth drawn from exp(-tau) on [tau_in, tau_out]; P = 0 (never NaN) on a miss."""
+    crossing, the depth drawn from exp(-tau) on [tau_in, tau_out]; P = 0 (never NaN) on a miss.
+
+    Photons that start inside the fiducial volume and stay in its host volume up to their exit
+    (:attr:`~neutrissimo.detector.geometry.Detector.fiducial_host`) cross one material, of pair
+    rate r: tau = r s, P = 1 - exp(-r s_out), s = -ln(1 - u P) / r, without the segments."""
     n = len(start)
     s_a, s_b = detector.fiducial.intersect(start, direction)
     s_in = np.maximum(s_a, 0.0)
-    hit = np.flatnonzero(s_b > s_in)  # only these need the material along their path
-    segments = detector.segments(start[hit], direction[hit])
+    hit = s_b > s_in
+    level = rng.random(n)
+    probability, s = np.zeros(n), np.zeros(n)
+    host = detector.fiducial_host
+    simple = np.zeros(n, dtype=bool)
+    if host >= 0:
+        shape = detector.volumes[host].shape
+        inside = np.flatnonzero(hit & (s_a <= 0.0))
+        exits = start[inside] + s_b[inside, None] * direction[inside]
+        simple[inside[shape.contains(start[inside]) & shape.contains(exits)]] = True
+        rate = float(detector.inverse_pair_length[host])
+        if rate > 0:
+            one = np.flatnonzero(simple)
+            probability[one] = -np.expm1(-rate * s_b[one])
+            s[one] = np.minimum(-np.log1p(-level[one] * probability[one]) / rate, s_b[one])
+    general = np.flatnonzero(hit & ~simple)  # only these need the material along their path
+    segments = detector.segments(start[general], direction[general])
     column = detector.pair_column(segments)
-    s_in, s_out = s_in[hit], s_b[hit]
+    s_in, s_out = s_in[general], s_b[general]
     tau_in = column.at(s_in)
     tau_out = column.at(s_out)
-    inside = -np.expm1(-(tau_out - tau_in))  # P(convert within the fiducial crossing | reach it)
-    probability = np.zeros(n)
-    probability[hit] = np.exp(-tau_in) * inside
-    tau = tau_in - np.log1p(-rng.random(n)[hit] * inside)
-    depth, _ = column.invert(tau)
-    s = np.zeros(n)
-    s[hit] = np.clip(depth, s_in, np.maximum(s_out, s_in))
+    inside_p = -np.expm1(-(tau_out - tau_in))  # P(convert within the fiducial crossing | reach)
+    probability[general] = np.exp(-tau_in) * inside_p
+    depth, _ = column.invert(tau_in - np.log1p(-level[general] * inside_p))
+    s[general] = np.clip(depth, s_in, np.maximum(s_out, s_in))
     return start + s[:, None] * direction, probability

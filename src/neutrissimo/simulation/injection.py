@@ -19,11 +19,13 @@ For each event, vectorised over a batch (no Python loop per event):
 3. **Target and helicity** with probabilities n_s sigma_{s,h}(E) / lambda, and **Q^2** from the
    tabulated inverse CDF of that (target, helicity), carrying the exact estimator sigma_hat
    (see :mod:`neutrissimo.simulation.cross_section_tables`); weight sigma_hat /
-   sigma_{s,h}^table(E). For vertices far upstream of the photon target sphere (step 6; more
-   than two of its radii) the Q^2 proposal is focused, with share ``q2_focus_share``, on the
-   table's own distribution truncated to the Q^2 of the polar angles whose paths cross that
-   sphere (:func:`~neutrissimo.simulation.production_proposals.q2_cone`; ``legacy``: a normal
-   in ln Q^2 around (E r_perp / L_up)^2 from the decay region).
+   sigma_{s,h}^table(E). For vertices upstream of the decay region the Q^2 proposal has two
+   foci (:func:`~neutrissimo.simulation.production_proposals.q2_cone`): the table's own
+   distribution truncated to the Q^2 of the polar angles whose paths cross the photon target
+   sphere (step 6) grown by R_region m_N / E, the photons' spread over the decay region
+   (share ``q2_focus_share``), and to those whose paths cross the decay region, which holds
+   every decay that counts (``q2_region_share``); ``legacy``: a normal in ln Q^2 around
+   (E r_perp / L_up)^2 from the decay region.
 4. **HNL** energy and polar angle from two-body kinematics. The azimuth, uniform in nature, is
    drawn from a mixture of the uniform distribution and the arcs of azimuths whose straight path
    crosses the central disk of the ``decay_region`` or of the photon target sphere (step 6);
@@ -89,8 +91,7 @@ from neutrissimo.simulation.events import Events
 from neutrissimo.simulation.production_proposals import (
     energy_components,
     joint_components,
-    q2_cone,
-    q2_focus,
+    q2_foci,
     ray_components,
     reach_sphere,
     sample_azimuth,
@@ -247,12 +248,12 @@ def _generate_batch(
     interacts = w_position > 0
     species, helicity, sigma_chosen = _choose_species(prep, rng, volume, sigma_h)
     target = photon_target(settings, fiducial)
-    focus = q2_focus(settings, vertex, energy) if legacy else None
-    q2, sigma_hat = np.zeros(n), np.zeros(n)
-    q2_parts = np.column_stack([np.ones(n), np.zeros(n)])  # (tabulated, focus) densities
-    focused = np.zeros(n, dtype=bool)
     target_mass = np.array([sp.target.mass for sp in prep.species])[species]
-    cone = None if legacy else q2_cone(vertex, energy, model.m_N, target_mass, target)
+    focus, cones, q2_shares = q2_foci(settings, vertex, energy, model.m_N, target_mass, target)
+    q2, sigma_hat = np.zeros(n), np.zeros(n)
+    q2_parts = np.zeros((n, 1 + len(q2_shares)))  # (tabulated, foci) densities
+    q2_parts[:, 0] = 1.0
+    focused = np.zeros((n, len(q2_shares)), dtype=bool)
     for s, table in enumerate(prep.tables):
         for h, channel in enumerate(_CHANNELS):
             idx = np.flatnonzero(
@@ -264,12 +265,13 @@ def _generate_batch(
                     energy[idx],
                     channel,
                     None if focus is None else focus[idx],
-                    settings.q2_focus_share,
-                    None if cone is None else cone[idx],
+                    q2_shares,
+                    None if cones is None else cones[idx],
                 )
-    f = settings.q2_focus_share
     mixtures["q2"] = Mixture(
-        np.array([1.0 - f, f]), q2_parts, np.column_stack([np.ones(n, dtype=bool), focused])
+        np.array([1.0 - sum(q2_shares), *q2_shares]),
+        q2_parts,
+        np.column_stack([np.ones(n, dtype=bool), focused]),
     )
     w_xs = np.where(
         sigma_chosen > 0, sigma_hat / np.where(sigma_chosen > 0, sigma_chosen, 1.0), 0.0

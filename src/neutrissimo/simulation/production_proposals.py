@@ -19,6 +19,7 @@ __all__ = [
     "energy_components",
     "joint_components",
     "q2_cone",
+    "q2_foci",
     "q2_focus",
     "ray_components",
     "reach_sphere",
@@ -296,30 +297,58 @@ def q2_focus(settings: InjectionSettings, vertex: FloatArray, energy: FloatArray
     return np.where(far, (energy * theta) ** 2, np.nan)
 
 
+def q2_foci(
+    settings: InjectionSettings,
+    vertex: FloatArray,
+    energy: FloatArray,
+    m_N: float,
+    target_mass: FloatArray,
+    target: tuple[FloatArray, float],
+) -> tuple[FloatArray | None, FloatArray | None, list[float]]:
+    """The foci of the Q^2 proposal and their shares: ``legacy``, the centres of its normal
+    (:func:`q2_focus`); else the Q^2 ranges (n, 2, 2) (:func:`q2_cone`) of the paths that cross
+    the photon ``target`` sphere (centre, radius in cm) grown by R_region m_N / E (photons
+    leave the HNL's path at ~ 1/gamma < m_N / E, so over the decay region they reach the
+    fiducial volume from paths that far from it), and of those that cross the decay region,
+    which holds every decay that counts. Returns (centres or None, ranges or None, shares)."""
+    if settings.proposal == "legacy":
+        return q2_focus(settings, vertex, energy), None, [settings.q2_focus_share]
+    centre, radius = np.asarray(settings.decay_region.center), settings.decay_region.radius
+    spread = np.minimum(target[1] + radius * m_N / energy, max(radius, target[1]))
+    spheres = ((target[0], spread), (centre, radius))
+    ranges = [q2_cone(vertex, energy, m_N, target_mass, s, centre[2] - radius) for s in spheres]
+    return None, np.stack(ranges, axis=1), [settings.q2_focus_share, settings.q2_region_share]
+
+
 def q2_cone(
     vertex: FloatArray,
     energy: FloatArray,
     m_N: float,
     target_mass: FloatArray,
-    sphere: tuple[FloatArray, float],
+    sphere: tuple[FloatArray, float | FloatArray],
+    front_z: float = np.inf,
 ) -> FloatArray:
-    """Q^2 interval (n, 2) (GeV^2) of the HNL polar angles theta that reach ``sphere`` (centre,
-    radius R in cm) from vertices more than 2 R upstream of its centre (NaN elsewhere): theta
-    from arctan(max(r_perp - R, 0) / L) to arctan((r_perp + R) / L), r_perp and L the vertex's
-    transverse and upstream distance from the centre.
+    """Q^2 interval (n, 2) (GeV^2) of the HNL polar angles theta of the paths that cross
+    ``sphere`` (centre, radius R in cm, one or per event), from vertices upstream of
+    ``front_z`` (cm; the decay region's front: from inside it photons reach the fiducial volume
+    at angles far from the HNL's path) and more than 2 R upstream of the centre (NaN
+    elsewhere): a path crosses the
+    sphere only if theta lies within arcsin(R / D) of the angle theta_c of the direction to the
+    centre (D the distance to it), clipped to [0, pi/2].
 
     Two-body kinematics on a target of mass M at rest (GeV): with A = M E + m_N^2 / 2,
     energy and momentum conservation give (E + M) E_N - E cos(theta) p_N = A, whose forward
     root is E_N = (b + (b^2 - a c)^(1/2)) / a, a = (E + M)^2 - E^2 cos^2(theta), b = A (E + M),
     c = A^2 + E^2 cos^2(theta) m_N^2; then Q^2 = 2 M (E - E_N). Angles beyond the largest one
     the kinematics allow (m_N > M) are clipped to it."""
-    centre, radius = np.asarray(sphere[0], dtype=float), float(sphere[1])
+    centre, radius = np.asarray(sphere[0], dtype=float), np.asarray(sphere[1], dtype=float)
     upstream = centre[2] - vertex[:, 2]
     r_perp = np.hypot(vertex[:, 0] - centre[0], vertex[:, 1] - centre[1])
-    far = upstream > 2.0 * radius
-    length = np.where(far, upstream, 1.0)
-    reach = np.column_stack([np.maximum(r_perp - radius, 0.0), r_perp + radius])
-    cos2 = 1.0 / (1.0 + (reach / length[:, None]) ** 2)  # cos^2 theta, theta in [0, pi/2)
+    far = (upstream > 2.0 * radius) & (vertex[:, 2] < front_z)
+    theta_c = np.arctan2(r_perp, upstream)
+    half = np.arcsin(np.minimum(radius / np.hypot(r_perp, upstream), 1.0))
+    theta = np.clip(np.column_stack([theta_c - half, theta_c + half]), 0.0, 0.5 * np.pi)
+    cos2 = np.cos(theta) ** 2
     e, mass = energy[:, None], target_mass[:, None]
     big_a = mass * e + 0.5 * m_N**2
     a = (e + mass) ** 2 - e**2 * cos2

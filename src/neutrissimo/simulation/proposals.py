@@ -86,10 +86,11 @@ class InjectionSettings:
         decay_min: lower end of the log-uniform decay-distance component (``legacy`` only).
         decay_uniform_share: share of the uniform component of the decay distance.
         flux_share: share of the plain flux in the energy proposal.
-        q2_focus_share: share of the Q^2 proposal focused, for vertices far upstream, on the
-            polar angles whose paths cross the photon target sphere (``legacy``: that reach
-            the decay region; :meth:`~neutrissimo.simulation.cross_section_tables.
-            CrossSectionTable.sample_q2`).
+        q2_focus_share, q2_region_share: shares of the Q^2 proposal focused, for vertices
+            upstream of the decay region, on the polar angles whose paths cross the photon
+            target sphere and the decay region (``legacy``: a normal around the angles that
+            reach the decay region, share ``q2_focus_share``; :meth:`~neutrissimo.simulation.
+            cross_section_tables.CrossSectionTable.sample_q2`).
         low_energy_share: share of its component prop. to Phi sigma_ref / E (the rest:
             Phi sigma_ref; :func:`~neutrissimo.simulation.production_proposals.energy_components`).
         azimuth_uniform_share: share of the uniform azimuth where an arc towards the decay
@@ -143,7 +144,8 @@ class InjectionSettings:
     decay_uniform_share: float = 0.2
     flux_share: float = 0.1
     low_energy_share: float = 0.1
-    q2_focus_share: float = 0.5
+    q2_focus_share: float = 0.4
+    q2_region_share: float = 0.2
     azimuth_uniform_share: float = 0.3
     azimuth_target_share: float = 0.3
     proposal: Literal["mixture", "legacy"] = "mixture"
@@ -202,9 +204,13 @@ class InjectionSettings:
                 "azimuth_uniform_share + azimuth_target_share must be <= 1 (the arc towards the "
                 "decay region takes the rest)."
             )
-        for name in ("photon_focus_share", "q2_focus_share"):
+        for name in ("photon_focus_share", "q2_focus_share", "q2_region_share"):
             if not 0 <= getattr(self, name) < 1:
                 raise ConfigurationError(f"{name} must lie in [0, 1).")
+        if not self.q2_focus_share + self.q2_region_share < 1:
+            raise ConfigurationError(
+                "q2_focus_share + q2_region_share must be < 1 (the tabulated Q^2 takes the rest)."
+            )
         if self.proposal not in ("mixture", "legacy"):
             raise ConfigurationError(
                 f"proposal must be 'mixture' or 'legacy', got {self.proposal!r}."
@@ -255,6 +261,7 @@ LEGACY: dict[str, object] = {
     "flux_share": 0.1,
     "low_energy_share": 0.0,
     "q2_focus_share": 0.5,
+    "q2_region_share": 0.0,
     "decay_shares": (),
     "photon_focus_share": 0.0,
     "pilot_events": 0,
@@ -431,6 +438,7 @@ def optimise_pilot(
             "flux_share": float(shares["energy"][0]),
             "low_energy_share": float(shares["energy"][2]),
             "q2_focus_share": float(shares["q2"][1]),
+            "q2_region_share": float(shares["q2"][2]) if len(shares["q2"]) > 2 else 0.0,
             "ray_shares": tuple(float(a) for a in shares["ray"][:3]),
             "vertex_shares": tuple(float(a) for a in shares["vertex"]),
             "azimuth_uniform_share": float(shares["azimuth"][0]),
