@@ -332,9 +332,8 @@ def q2_cone(
     ``sphere`` (centre, radius R in cm, one or per event), from vertices upstream of
     ``front_z`` (cm; the decay region's front: from inside it photons reach the fiducial volume
     at angles far from the HNL's path) and more than 2 R upstream of the centre (NaN
-    elsewhere): a path crosses the
-    sphere only if theta lies within arcsin(R / D) of the angle theta_c of the direction to the
-    centre (D the distance to it), clipped to [0, pi/2].
+    elsewhere): a path crosses the sphere only if theta lies within arcsin(R / D) of the angle
+    theta_c of the direction to the centre (D the distance to it), clipped to [0, pi/2].
 
     Two-body kinematics on a target of mass M at rest (GeV): with A = M E + m_N^2 / 2,
     energy and momentum conservation give (E + M) E_N - E cos(theta) p_N = A, whose forward
