@@ -18,7 +18,12 @@ from neutrissimo import (
     nucleon_form_factors,
     total_cross_section,
 )
-from neutrissimo.physics.kinematics import q2_range, threshold_energy
+from neutrissimo.physics.kinematics import (
+    hnl_energy_and_angle,
+    q2_at_angle,
+    q2_range,
+    threshold_energy,
+)
 
 GEV2_TO_CM2 = 0.3893793721e-27
 ALPHA = 1 / 137.035999084
@@ -118,6 +123,21 @@ def test_outside_the_q2_range_is_exact_zero():
     assert values[0] == 0.0
     assert values[-1] == 0.0
     assert np.all(values[1:3] >= 0)
+
+
+@pytest.mark.parametrize(("name", "m_n"), [("C12", 0.08), ("proton", 0.47), ("Pb208", 0.01)])
+def test_q2_at_angle_inverts_the_hnl_angle(name, m_n):
+    """Q^2 at a forward angle maps back to that angle (hnl_energy_and_angle) and lies in the
+    kinematic range; theta = 0 gives Q^2_min."""
+    mass = make_target(name).mass
+    energy = np.array([[1.2 * threshold_energy(m_n, mass)], [1.0], [20.0]])
+    cos_theta = np.cos(np.array([0.0, 0.01, 0.3, 1.2]))
+    q2 = q2_at_angle(energy, cos_theta, m_n, mass)
+    lo, hi = q2_range(energy, m_n, mass)
+    np.testing.assert_allclose(q2[:, 0], lo[:, 0], rtol=1e-6, atol=1e-12)
+    assert np.all((q2 >= lo * (1 - 1e-6) - 1e-12) & (q2 <= hi * (1 + 1e-6)))
+    _, cos_back = hnl_energy_and_angle(energy, q2, m_n, mass)
+    np.testing.assert_allclose(cos_back[:, 1:], np.broadcast_to(cos_theta[1:], (3, 3)), atol=1e-7)
 
 
 def test_quadrature_is_converged():

@@ -13,6 +13,7 @@ __all__ = [
     "boost",
     "hnl_energy_and_angle",
     "orthonormal_basis",
+    "q2_at_angle",
     "q2_range",
     "rotate_from_z",
     "threshold_energy",
@@ -48,6 +49,34 @@ def q2_range(
     q2_min = 4.0 * big * m2**2 / ((s - big - m2 + root) * (s - big + m2 + root))
     q2_max = (s - big) * (s - big + m2 + root) / (2.0 * s) - m2
     return np.where(above, q2_min, 0.0), np.where(above, q2_max, 0.0)
+
+
+def q2_at_angle(
+    energy: ArrayLike, cos_theta: ArrayLike, m_N: float, m_target: ArrayLike
+) -> NDArray[np.float64]:
+    """Q^2 (GeV^2) at which the HNL of nu(E) + T -> N + T (T of mass M at rest) leaves at
+    cos(theta_N) in [0, 1] (forward hemisphere): the inverse of :func:`hnl_energy_and_angle`.
+
+    With A = M E + m_N^2 / 2, energy and momentum conservation give
+    (E + M) E_N - E cos(theta) p_N = A, whose forward root is
+    E_N = (b + D^(1/2)) / a, a = (E + M)^2 - E^2 cos^2(theta), b = A (E + M),
+    D = b^2 - a (A^2 + E^2 cos^2(theta) m_N^2). Then Q^2 = 2 M (E - E_N), written without
+    cancellation (heavy nuclei, small angles) as
+
+        Q^2 = 2 M (E^2 (E^2 - m_N^2) sin^2(theta) + m_N^4 / 4) / (a E - b + D^(1/2)),
+
+    which is Q^2_min at theta = 0. Angles beyond the largest one the kinematics allow
+    (m_N > M) give the Q^2 of that largest angle (D clipped at 0).
+    """
+    e = np.asarray(energy, dtype=float)
+    mass = np.asarray(m_target, dtype=float)
+    cos2 = np.asarray(cos_theta, dtype=float) ** 2
+    big_a = mass * e + 0.5 * m_N**2
+    a = (e + mass) ** 2 - e**2 * cos2
+    b = big_a * (e + mass)
+    root = np.sqrt(np.maximum(b**2 - a * (big_a**2 + e**2 * cos2 * m_N**2), 0.0))
+    numerator = e**2 * (e**2 - m_N**2) * (1.0 - cos2) + 0.25 * m_N**4
+    return np.asarray(2.0 * mass * numerator / (a * e - b + root), dtype=np.float64)
 
 
 def hnl_energy_and_angle(

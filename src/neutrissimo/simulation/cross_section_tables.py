@@ -314,7 +314,7 @@ class CrossSectionTable:
         x = np.where(uniform, x_uniform, (k + np.clip(frac, 0.0, 1.0)) * width)
         if focus_range is not None:
             x = np.where(take, np.clip(x, low, high), x)
-        normal = np.zeros(focused.shape)
+        foci = np.zeros(focused.shape)
         if focus_q2 is not None:
             target = np.broadcast_to(np.asarray(focus_q2, dtype=float), energy.shape)
             has = np.isfinite(target) & (target > 0)
@@ -333,18 +333,18 @@ class CrossSectionTable:
         tabulated = UNIFORM_SHARE + (1 - UNIFORM_SHARE) * ((1 - t) * pdf_lo + t * pdf_hi)
         if focus_q2 is not None:
             gauss = np.exp(-0.5 * ((x - centre) / sigma_x) ** 2)
-            normal[..., 0] = np.where(
+            foci[..., 0] = np.where(
                 focused[..., 0], gauss / (np.sqrt(2.0 * np.pi) * sigma_x * mass), 0.0
             )
         if focus_range is not None:
             within = focused & (x[:, None] >= x_a) & (x[:, None] <= x_b)
-            normal = np.where(within, tabulated[:, None] / np.where(focused, focus_mass, 1.0), 0.0)
+            foci = np.where(within, tabulated[:, None] / np.where(focused, focus_mass, 1.0), 0.0)
         a_0 = 1.0 - shares.sum()
         norm = a_0 + (shares * focused).sum(axis=-1)
-        proposal = (a_0 * tabulated + (shares * focused * normal).sum(axis=-1)) / norm
+        proposal = (a_0 * tabulated + (shares * focused * foci).sum(axis=-1)) / norm
         q2 = q2_lo * np.exp(x * span)
         dsig = dsigma_dq2(self.target, energy, q2, self.m_N, 1.0, helicity)  # type: ignore[arg-type]
-        components = np.concatenate([tabulated[..., None], normal], axis=-1)
+        components = np.concatenate([tabulated[..., None], foci], axis=-1)
         return q2, span * q2 * dsig / proposal, components, focused
 
     @staticmethod

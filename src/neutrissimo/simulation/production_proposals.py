@@ -13,6 +13,7 @@ from numpy.typing import NDArray
 
 from neutrissimo.detector.segments import Segments
 from neutrissimo.detector.shapes import Shape
+from neutrissimo.physics.kinematics import q2_at_angle
 from neutrissimo.simulation.proposals import InjectionSettings, Mixture, pick
 
 __all__ = [
@@ -333,29 +334,20 @@ def q2_cone(
     ``front_z`` (cm; the decay region's front: from inside it photons reach the fiducial volume
     at angles far from the HNL's path) and more than 2 R upstream of the centre (NaN
     elsewhere): a path crosses the sphere only if theta lies within arcsin(R / D) of the angle
-    theta_c of the direction to the centre (D the distance to it), clipped to [0, pi/2].
-
-    Two-body kinematics on a target of mass M at rest (GeV): with A = M E + m_N^2 / 2,
-    energy and momentum conservation give (E + M) E_N - E cos(theta) p_N = A, whose forward
-    root is E_N = (b + (b^2 - a c)^(1/2)) / a, a = (E + M)^2 - E^2 cos^2(theta), b = A (E + M),
-    c = A^2 + E^2 cos^2(theta) m_N^2; then Q^2 = 2 M (E - E_N). Angles beyond the largest one
-    the kinematics allow (m_N > M) are clipped to it."""
+    theta_c of the direction to the centre (D the distance to it), clipped to [0, pi/2]; Q^2
+    from the two-body kinematics on a target of mass ``target_mass`` (GeV) at rest
+    (:func:`~neutrissimo.physics.kinematics.q2_at_angle`)."""
     centre, radius = np.asarray(sphere[0], dtype=float), np.asarray(sphere[1], dtype=float)
     upstream = centre[2] - vertex[:, 2]
     r_perp = np.hypot(vertex[:, 0] - centre[0], vertex[:, 1] - centre[1])
-    far = (upstream > 2.0 * radius) & (vertex[:, 2] < front_z)
-    theta_c = np.arctan2(r_perp, upstream)
-    half = np.arcsin(np.minimum(radius / np.hypot(r_perp, upstream), 1.0))
+    far = np.flatnonzero((upstream > 2.0 * radius) & (vertex[:, 2] < front_z))
+    radius_far = np.broadcast_to(radius, upstream.shape)[far]
+    theta_c = np.arctan2(r_perp[far], upstream[far])
+    half = np.arcsin(np.minimum(radius_far / np.hypot(r_perp[far], upstream[far]), 1.0))
     theta = np.clip(np.column_stack([theta_c - half, theta_c + half]), 0.0, 0.5 * np.pi)
-    cos2 = np.cos(theta) ** 2
-    e, mass = energy[:, None], target_mass[:, None]
-    big_a = mass * e + 0.5 * m_N**2
-    a = (e + mass) ** 2 - e**2 * cos2
-    b = big_a * (e + mass)
-    c = big_a**2 + e**2 * cos2 * m_N**2
-    e_n = (b + np.sqrt(np.maximum(b**2 - a * c, 0.0))) / a
-    q2 = 2.0 * mass * (e - e_n)
-    return np.where(far[:, None], q2, np.nan)
+    q2 = np.full((len(vertex), 2), np.nan)
+    q2[far] = q2_at_angle(energy[far, None], np.cos(theta), m_N, target_mass[far, None])
+    return q2
 
 
 def _arc(
