@@ -28,6 +28,8 @@ from neutrissimo.simulation.production_proposals import (
     q2_cone,
     sample_azimuth,
     sample_energy,
+    sample_rays,
+    sample_vertices,
 )
 from neutrissimo.simulation.proposals import (
     InjectionSettings,
@@ -224,6 +226,83 @@ def test_photons_inside_the_fiducial_host_skip_the_segments_with_the_same_result
     assert np.mean(probability[~inside] > 0) > 0.2
     np.testing.assert_allclose(probability, probability_ref, rtol=1e-12, atol=1e-300)
     np.testing.assert_allclose(point, point_ref, rtol=0, atol=1e-9)
+
+
+def test_rays_with_a_core_disk_cover_the_plane_uniformly(rng):
+    """Rays from the inner (r_in = 10 cm), Cauchy, middle (30 cm), core (4 cm) and wide
+    (100 cm) disks, 40 % of them in the core: weighted by 1/q they count the area of every
+    annulus (chi^2), and the core holds its share plus the other disks' part of it."""
+    n = 200_000
+    settings = region_settings(ray_shares=(0.2, 0.2, 0.1, 0.4), middle_radius=30.0, core_radius=4.0)
+    origins, weight, mixture = sample_rays(settings, rng, n)
+    radius = np.hypot(origins[:, 0], origins[:, 1])
+    edges = np.array([0.0, 2.0, 4.0, 7.0, 10.0, 20.0, 30.0, 60.0, 100.0])
+    hist = fill_histogram(radius, weight / n, edges)
+    area = np.pi * np.diff(edges**2)
+    chi2 = np.sum((hist.sumw - area) ** 2 / hist.sumw2)
+    assert stats.chi2.sf(chi2, len(area)) > 1e-3
+    in_core = np.mean(radius < 4.0)
+    expected = 0.4 + 0.2 * (4.0 / 10.0) ** 2 + 0.1 * (4.0 / 30.0) ** 2  # + Cauchy and wide
+    assert expected < in_core < expected + 0.03
+    np.testing.assert_allclose(1.0 / weight, mixture.density(), rtol=1e-12)
+
+
+@pytest.mark.parametrize("offset", [0.0, 25.0], ids=["through-the-fiducial", "beside-it"])
+def test_vertex_mixture_reproduces_the_rate_along_the_ray(rng, offset):
+    """Rays along z through rock (lambda 1e-4 /cm) holding a plane slab (lambda 1e-3 /cm,
+    z = 0-40 cm) with the fiducial box (|x|, |y| < 10, z = 10-30 cm) in it; half the vertex
+    shares on the fiducial chord (component f). Weighted by lambda/q, the vertices reproduce
+    int lambda dt in every z bin (chi^2) with or without a chord, and the share of vertices
+    on z = 10-30 cm is the one the components' shares and chords give (5 sigma)."""
+    minerva = load_setup("minerva-me-fhc").detector
+    rock = minerva.volumes[minerva.volume_index("dirt")].material
+    plane = minerva.volumes[minerva.volume_index("tracker")].material
+    fiducial = Box((0.0, 0.0, 20.0), (10.0, 10.0, 10.0))
+    detector = Detector(
+        "toy",
+        (
+            Volume("rock", Box((0.0, 0.0, 0.0), (200.0, 200.0, 1000.0)), rock, 0),
+            Volume("slab", Box((0.0, 0.0, 20.0), (200.0, 200.0, 20.0)), plane, 1),
+        ),
+        fiducial,
+    )
+    n = 100_000
+    shares = np.array([0.1, 0.1, 0.1, 0.1, 0.1, 0.5])
+    settings = replace(region_settings(vertex_shares=tuple(shares)), start_z=-900.0)
+    origins = np.tile([offset, 0.0, -900.0], (n, 1))
+    segments = detector.segments(origins, np.tile([0.0, 0.0, 1.0], (n, 1)))
+    per_volume = np.tile([1e-4, 1e-3], (n, 1))
+    reach = (np.array([0.0, 0.0, 20.0]), np.full(n, 60.0))
+    t, volume, weight, mixture, lam = sample_vertices(
+        settings, origins, segments, per_volume, rng, None, reach, fiducial
+    )
+    z = settings.start_z + t
+    edges = np.array([-900.0, -100.0, -60.0, -20.0, -1.0, 0.0, 10.0, 30.0, 40.0, 80.0, 1000.0])
+    fine = np.linspace(edges[0], edges[-1], 400_001)
+    mid = 0.5 * (fine[1:] + fine[:-1])
+    rate = np.where((mid >= 0.0) & (mid <= 40.0), 1e-3, 1e-4)
+    cumulative = np.concatenate([[0.0], np.cumsum(rate * np.diff(fine))])
+
+    def column(low: float, high: float) -> float:
+        return float(np.diff(np.interp([low, high], fine, cumulative))[0])
+
+    hist = fill_histogram(z, weight / n, edges)
+    expected = np.diff(np.interp(edges, fine, cumulative))
+    chi2 = np.sum((hist.sumw - expected) ** 2 / hist.sumw2)
+    assert stats.chi2.sf(chi2, len(expected)) > 1e-3
+    # chords in z of (a) the ray, (b) the near window, (d) the region, (e) the reach sphere,
+    # (f) the fiducial box; (c) lies upstream of z = -1
+    half_region, half_reach = np.sqrt(100.0**2 - offset**2), np.sqrt(60.0**2 - offset**2)
+    chords = [(-900.0, 1000.0), (-10.0, 10.0), (-half_region, half_region)]
+    chords += [(20.0 - half_reach, 20.0 + half_reach), (10.0, 30.0)]
+    on = [column(max(a, 10.0), min(b, 30.0)) / column(a, b) if b > 10 else 0.0 for a, b in chords]
+    used = shares[[0, 1, 3, 4, 5]] * ([1, 1, 1, 1, 0] if offset else 1)
+    fraction = np.dot(used, on) / (used.sum() + shares[2])
+    assert np.mean((z >= 10.0) & (z <= 30.0)) == pytest.approx(fraction, abs=5 * np.sqrt(0.25 / n))
+    assert not mixture.available[:, 5].any() if offset else mixture.available[:, 5].all()
+    in_slab = (z >= 0.0) & (z <= 40.0)
+    np.testing.assert_array_equal(volume, in_slab.astype(int))
+    np.testing.assert_allclose(lam, np.where(in_slab, 1e-3, 1e-4), rtol=1e-12)
 
 
 def test_energy_mixture_keeps_the_flux(rng):

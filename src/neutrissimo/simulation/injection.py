@@ -10,12 +10,13 @@ For each event, vectorised over a batch (no Python loop per event):
    (:func:`~neutrissimo.simulation.production_proposals.energy_components`). Weight
    Phi(E)/q_E(E) = I_th / q(u), I_th the flux above threshold.
 2. **Production point** (:mod:`neutrissimo.simulation.production_proposals`): a ray along the
-   beam (+z) from ``start_z``, its transverse point from uniform and "Cauchy" disks, then the
-   vertex along it from a mixture of the interaction rate lambda(t) = sum_s n_s sigma_s(E) on
-   (a) the whole ray, (b) the window ``near_z``, (d) the decay region, (e) the reach sphere
-   around the fiducial volume (``reach_decay_lengths``), and (c) log-uniform upstream of
-   ``reference_z`` (ignoring material); or (``mixture``) jointly, far upstream and off axis
-   (``joint_angles``). Weight lambda / q, q the density of the whole mixture.
+   beam (+z) from ``start_z``, its transverse point from uniform disks (one of them the
+   fiducial volume's footprint, ``core_radius``) and a "Cauchy" disk, then the vertex along it
+   from a mixture of the interaction rate lambda(t) = sum_s n_s sigma_s(E) on (a) the whole
+   ray, (b) the window ``near_z``, (d) the decay region, (e) the reach sphere around the
+   fiducial volume (``reach_decay_lengths``), (f) the fiducial volume, and (c) log-uniform
+   upstream of ``reference_z`` (ignoring material); or (``mixture``) jointly, far upstream and
+   off axis (``joint_angles``). Weight lambda / q, q the density of the whole mixture.
 3. **Target and helicity** with probabilities n_s sigma_{s,h}(E) / lambda, and **Q^2** from the
    tabulated inverse CDF of that (target, helicity), carrying the exact estimator sigma_hat
    (see :mod:`neutrissimo.simulation.cross_section_tables`); weight sigma_hat /
@@ -231,7 +232,7 @@ def _generate_batch(
     per_volume = sigma_h.sum(axis=2) @ prep.densities.T  # (n, V): lambda in each volume, cm^-1
     reach = None if ctau is None else reach_sphere(settings, fiducial, ctau[-1], model.m_N, energy)
     t, volume, w_vertex, vertex_mix, lam = sample_vertices(
-        settings, origins, segments, per_volume, rng, fixed, reach
+        settings, origins, segments, per_volume, rng, fixed, reach, fiducial
     )
     vertex = origins + t[:, None] * np.array([0.0, 0.0, 1.0])
     mixtures = {"energy": energy_mix, "ray": ray_mix, "vertex": vertex_mix}

@@ -80,19 +80,24 @@ def sample_energy(
 
 
 def ray_components(settings: InjectionSettings, radius: FloatArray) -> Mixture:
-    """The ray mixture at transverse distances ``radius`` (cm) from the beam axis: a uniform
-    disk of radius r_in (share a_1), a "Cauchy" disk of density
-    1 / (pi ln(1 + R_out^2/r_in^2) (r^2 + r_in^2)) up to R_out (a_2), a uniform disk of radius
-    r_mid (a_3) and a uniform disk of radius R_out (the rest); densities per cm^2."""
-    r_in, r_out, r_mid = settings.inner_radius, settings.outer_radius, settings.middle_radius
-    shares = np.array([*settings.ray_shares, 0.0][:3])
+    """The ray mixture at transverse distances ``radius`` (cm) from the beam axis: uniform disks
+    of radius r_in (share a_1), r_mid (a_3) and r_core (a_4), a "Cauchy" disk of density
+    1 / (pi ln(1 + R_out^2/r_in^2) (r^2 + r_in^2)) up to R_out (a_2) and a uniform disk of
+    radius R_out (the rest); densities per cm^2."""
+    r_in, r_out = settings.inner_radius, settings.outer_radius
+    shares = np.array(settings.ray_shares)
     shares = np.append(shares, max(1.0 - shares.sum(), 0.0))
     log_span = np.log1p((r_out / r_in) ** 2)
+
+    def disk(r: float) -> FloatArray:
+        return np.asarray((radius < r) / (np.pi * r**2), dtype=np.float64)
+
     components = np.column_stack(
         [
-            (radius < r_in) / (np.pi * r_in**2),
+            disk(r_in),
             (radius <= r_out) / (np.pi * log_span * (radius**2 + r_in**2)),
-            (radius < r_mid) / (np.pi * r_mid**2),
+            disk(settings.middle_radius),
+            disk(settings.core_radius),
             (radius <= r_out) / (np.pi * r_out**2),
         ]
     )
@@ -104,17 +109,18 @@ def sample_rays(
 ) -> tuple[FloatArray, FloatArray, Mixture]:
     """Ray origins (n, 3) at z = start_z from :func:`ray_components`, their transverse weights
     1/q(x, y) (cm^2) and the mixture record."""
-    r_in, r_out, r_mid = settings.inner_radius, settings.outer_radius, settings.middle_radius
-    edges = np.cumsum([*settings.ray_shares, 0.0][:3])
+    r_in, r_out = settings.inner_radius, settings.outer_radius
+    edges = np.cumsum(settings.ray_shares)
     log_span = np.log1p((r_out / r_in) ** 2)
     component = rng.random(n)
     level = rng.random(n)
     radius = np.select(
-        [component < edges[0], component < edges[1], component < edges[2]],
+        [component < edges[0], component < edges[1], component < edges[2], component < edges[3]],
         [
             r_in * np.sqrt(level),
             r_in * np.sqrt(np.expm1(level * log_span)),  # inverse of ln(1 + r^2/r0^2)
-            r_mid * np.sqrt(level),
+            settings.middle_radius * np.sqrt(level),
+            settings.core_radius * np.sqrt(level),
         ],
         r_out * np.sqrt(level),
     )
@@ -183,6 +189,7 @@ def sample_vertices(
     rng: np.random.Generator,
     fixed: FloatArray | None = None,
     reach: tuple[FloatArray, FloatArray] | None = None,
+    fiducial: Shape | None = None,
 ) -> tuple[FloatArray, NDArray[np.intp], FloatArray, Mixture, FloatArray]:
     """Distance t (cm) of the vertex along each ray, its volume, the weight lambda(t)/q(t), the
     mixture record and lambda(t) (cm^-1).
@@ -190,42 +197,44 @@ def sample_vertices(
     ``segments`` are the rays' :class:`~neutrissimo.detector.segments.Segments`, ``per_volume`` (n,
     V) the interaction rate lambda (cm^-1) of each ray's energy in each volume. Where ``fixed`` is
     finite, t is taken from it (points drawn by :func:`sample_joint`) and only evaluated.
-    ``reach`` = (centre (3,), radius (n,)) in cm: the reach sphere of component (e) per ray
-    (without it, component (e) is unavailable).
+    ``reach`` = (centre (3,), radius (n,)) in cm: the reach sphere of component (e) per ray;
+    ``fiducial``: the fiducial volume, whose chord is component (f) (without them, those
+    components are unavailable). Components (a), (b), (d), (e), (f) are lambda(t) normalised
+    on their stretch of the ray (whole ray, near window, chords), (c) log-uniform in distance.
     """
     n = len(per_volume)
+    along_z = np.tile([0.0, 0.0, 1.0], (n, 1))
     column = segments.column(segments.per_volume(per_volume))
     t_near = settings.near_z[0] - settings.start_z
     t_far = settings.near_z[1] - settings.start_z
     total = column.total
-    before_near = column.at(t_near)
-    near = np.maximum(column.at(t_far) - before_near, 0.0)
-    log_span = np.log(settings.log_max / settings.log_min)
     shares = np.asarray(settings.vertex_shares, dtype=float)
-    if shares[3] > 0:
-        r_in, r_out = settings.decay_region.intersect(origins, np.tile([0.0, 0.0, 1.0], (n, 1)))
-        r_in, r_out = np.maximum(r_in, 0.0), np.maximum(r_out, 0.0)
-        before_region = column.at(r_in)
-        region = np.where(r_out > r_in, column.at(r_out) - before_region, 0.0)
-    else:
-        r_in = r_out = region = before_region = np.zeros(n)
-    if shares[4] > 0 and reach is not None:
-        e_in, e_out = _crossing(origins, settings.start_z, *reach)
-        before_close = column.at(e_in)
-        close = np.where(e_out > e_in, column.at(e_out) - before_close, 0.0)
-    else:
-        e_in = e_out = close = before_close = np.zeros(n)
+    none = (np.zeros(n), np.zeros(n))
+    chords = [  # (t_in, t_out) of components (b), (d), (e), (f)
+        (np.full(n, t_near), np.full(n, t_far)),
+        settings.decay_region.intersect(origins, along_z) if shares[3] > 0 else none,
+        _crossing(origins, settings.start_z, *reach)
+        if shares[4] > 0 and reach is not None
+        else none,
+        fiducial.intersect(origins, along_z) if shares[5] > 0 and fiducial is not None else none,
+    ]
+    starts, stretches = [], []
+    for t_in, t_out in chords:
+        t_in, t_out = np.maximum(t_in, 0.0), np.maximum(t_out, 0.0)
+        before = column.at(t_in)
+        starts.append(before)
+        stretches.append(np.where(t_out > t_in, np.maximum(column.at(t_out) - before, 0.0), 0.0))
+    near, region, close, inside = stretches
     available = np.column_stack(
-        [total > 0, near > 0, np.ones(n, dtype=bool), region > 0, close > 0]
+        [total > 0, near > 0, np.ones(n, dtype=bool), region > 0, close > 0, inside > 0]
     )
     component = pick(rng, shares, available)
     level = rng.random(n)
-    depth = np.select(
-        [component == 0, component == 3, component == 4],
-        [level * total, before_region + level * region, before_close + level * close],
-        before_near + level * near,
-    )
+    slot = np.array([0, 0, 0, 1, 2, 3])[component]  # chord of each component but (a), (c)
+    start = np.choose(slot, starts)
+    depth = np.where(component == 0, level * total, start + level * np.choose(slot, stretches))
     t_matter, _ = column.invert(depth)
+    log_span = np.log(settings.log_max / settings.log_min)
     distance = settings.log_min * np.exp(level * log_span)  # upstream of reference_z
     t_log = settings.reference_z - distance - settings.start_z
     t = np.where(component == 2, t_log, t_matter)
@@ -241,14 +250,12 @@ def sample_vertices(
         1.0 / (np.maximum(upstream, settings.log_min) * log_span),
         0.0,
     )
+    on_chord = [
+        lam * ((t >= np.maximum(t_in, 0.0)) & (t <= t_out)) / np.where(c > 0, c, 1.0)
+        for (t_in, t_out), c in zip(chords, stretches, strict=True)
+    ]
     components = np.column_stack(
-        [
-            lam / np.where(total > 0, total, 1.0),
-            lam * ((t >= t_near) & (t <= t_far)) / np.where(near > 0, near, 1.0),
-            q_log,
-            lam * ((t >= r_in) & (t <= r_out)) / np.where(region > 0, region, 1.0),
-            lam * ((t >= e_in) & (t <= e_out)) / np.where(close > 0, close, 1.0),
-        ]
+        [lam / np.where(total > 0, total, 1.0), on_chord[0], q_log, *on_chord[1:]]
     )
     mixture = Mixture(shares, components, available)
     q = mixture.density()

@@ -68,16 +68,19 @@ class InjectionSettings:
     Attributes:
         start_z: where the neutrino rays start (upstream end of the geometry).
         inner_radius, outer_radius: transverse disks of the ray proposal (centre on the beam axis).
-        ray_shares: probabilities of the inner uniform disk, of the Cauchy disk and of the middle
-            uniform disk (radius ``middle_radius``; 0 if only two shares are given); the wide
-            uniform disk takes the rest.
+        ray_shares: probabilities of the inner uniform disk, of the Cauchy disk, of the middle
+            uniform disk (radius ``middle_radius``) and of the core uniform disk (radius
+            ``core_radius``); missing shares are 0; the wide uniform disk takes the rest.
         middle_radius: radius of the middle disk (0: sqrt(inner_radius outer_radius)).
+        core_radius: radius of the core disk (0: inner_radius), the fiducial volume's
+            footprint: the rays whose vertices make the photons that convert in it.
         near_z: (z_min, z_max) of the vertex component (b), a window around the detector.
         reference_z: the log-uniform vertex component (c) is in the distance upstream of it.
         log_min, log_max: range of that distance.
         vertex_shares: shares of the vertex components (a) whole ray, (b) near window,
             (c) log-uniform upstream, (d) the ray's crossing of the decay region, (e) its
-            crossing of the reach sphere (missing shares are 0).
+            crossing of the reach sphere, (f) its crossing of the fiducial volume (missing
+            shares are 0).
         reach_decay_lengths: radius of the reach sphere of component (e): the fiducial
             volume's bounding sphere grown by this many of the longest lab decay length the
             coupling range gives at |p_N| = E_nu (an upper bound): vertices from which a
@@ -136,10 +139,11 @@ class InjectionSettings:
     log_min: float
     log_max: float
     decay_region: Sphere
-    ray_shares: tuple[float, ...] = (0.3, 0.3, 0.2)
-    vertex_shares: tuple[float, ...] = (0.2, 0.2, 0.2, 0.2, 0.2)
+    ray_shares: tuple[float, ...] = (0.3, 0.3, 0.1, 0.1)
+    vertex_shares: tuple[float, ...] = (0.15, 0.2, 0.15, 0.2, 0.1, 0.2)
     reach_decay_lengths: float = 3.0
     middle_radius: float = 0.0
+    core_radius: float = 0.0
     decay_min: float = 1e-8
     decay_uniform_share: float = 0.2
     flux_share: float = 0.1
@@ -168,24 +172,27 @@ class InjectionSettings:
         if not 0 < self.log_min < self.log_max:
             raise ConfigurationError("Injection needs 0 < log_min < log_max (cm).")
         shares = np.asarray(self.vertex_shares, dtype=float)
-        if not 3 <= len(shares) <= 5 or np.any(shares < 0) or not np.isclose(shares.sum(), 1.0):
-            raise ConfigurationError("vertex_shares must be 3 to 5 numbers >= 0 summing to 1.")
+        if not 3 <= len(shares) <= 6 or np.any(shares < 0) or not np.isclose(shares.sum(), 1.0):
+            raise ConfigurationError("vertex_shares must be 3 to 6 numbers >= 0 summing to 1.")
         object.__setattr__(
-            self, "vertex_shares", tuple(float(a) for a in shares) + (0.0,) * (5 - len(shares))
+            self, "vertex_shares", tuple(float(a) for a in shares) + (0.0,) * (6 - len(shares))
         )
         if self.reach_decay_lengths <= 0:
             raise ConfigurationError("reach_decay_lengths must be > 0.")
         rays = np.asarray(self.ray_shares, dtype=float)
-        if len(rays) not in (2, 3) or np.any(rays < 0) or rays.sum() > 1 + 1e-12:
-            raise ConfigurationError("ray_shares must be 2 or 3 numbers >= 0 with sum <= 1.")
+        if not 2 <= len(rays) <= 4 or np.any(rays < 0) or rays.sum() > 1 + 1e-12:
+            raise ConfigurationError("ray_shares must be 2 to 4 numbers >= 0 with sum <= 1.")
         object.__setattr__(
-            self, "ray_shares", tuple(float(a) for a in rays) + (0.0,) * (3 - len(rays))
+            self, "ray_shares", tuple(float(a) for a in rays) + (0.0,) * (4 - len(rays))
         )
         if self.middle_radius == 0.0:
             middle = math.sqrt(self.inner_radius * self.outer_radius)
             object.__setattr__(self, "middle_radius", middle)
-        if not 0 < self.middle_radius <= self.outer_radius:
-            raise ConfigurationError("middle_radius must lie in (0, outer_radius].")
+        if self.core_radius == 0.0:
+            object.__setattr__(self, "core_radius", self.inner_radius)
+        for name in ("middle_radius", "core_radius"):
+            if not 0 < getattr(self, name) <= self.outer_radius:
+                raise ConfigurationError(f"{name} must lie in (0, outer_radius].")
         for name in (
             "decay_uniform_share",
             "flux_share",
@@ -439,7 +446,7 @@ def optimise_pilot(
             "low_energy_share": float(shares["energy"][2]),
             "q2_focus_share": float(shares["q2"][1]),
             "q2_region_share": float(shares["q2"][2]) if len(shares["q2"]) > 2 else 0.0,
-            "ray_shares": tuple(float(a) for a in shares["ray"][:3]),
+            "ray_shares": tuple(float(a) for a in shares["ray"][:-1]),
             "vertex_shares": tuple(float(a) for a in shares["vertex"]),
             "azimuth_uniform_share": float(shares["azimuth"][0]),
             "azimuth_target_share": float(shares["azimuth"][2]),
