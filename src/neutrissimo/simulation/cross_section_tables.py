@@ -42,7 +42,7 @@ from neutrissimo.physics.cross_sections import (
 )
 from neutrissimo.physics.kinematics import q2_range, threshold_energy
 
-__all__ = ["CrossSectionTable", "tabulate"]
+__all__ = ["ChannelGrid", "CrossSectionTable", "channel_grid", "tabulate"]
 
 #: Share of the uniform component in the Q^2 proposal (defensive importance sampling).
 UNIFORM_SHARE = 1e-3
@@ -357,6 +357,49 @@ class CrossSectionTable:
         b = np.minimum(position.astype(np.intp), n_bins - 1)
         value = cdf[row, b] + (position - b) * (cdf[row, b + 1] - cdf[row, b])
         return np.asarray(value, dtype=np.float64)
+
+
+@dataclass(frozen=True, eq=False)
+class ChannelGrid:
+    """sigma_{s,h} (cm^2 at d = 1 GeV^-1) of several tables s and both channels h, on a uniform
+    grid u_k = k / (G - 1) of a variable u in [0, 1] that fixes the neutrino energy, E = E(u)
+    increasing (the flux quantile of the Monte Carlo): linear in u between the grid points, one
+    gather for all tables instead of one lookup each. A proposal, as the tables are: the Monte
+    Carlo's weights carry the exact cross section. Zero only where sigma is zero at both
+    bracketing grid energies, hence wherever the interpolant is zero, sigma is too.
+    Build with :func:`channel_grid`.
+
+    Attributes:
+        values: (G, S, 2), channels (``"flip"``, ``"conserve"``).
+    """
+
+    values: NDArray[np.float64] = field(repr=False)
+
+    def at(self, u: ArrayLike) -> NDArray[np.float64]:
+        """sigma_{s,h}(E(u)) for u in [0, 1] (n,): shape (n, S, 2)."""
+        n_intervals = len(self.values) - 1
+        position = np.clip(np.asarray(u, dtype=float), 0.0, 1.0) * n_intervals
+        k = np.minimum(position.astype(np.intp), n_intervals - 1)
+        frac = (position - k)[:, None, None]
+        low = np.take(self.values, k, axis=0)
+        return np.asarray(low + frac * (np.take(self.values, k + 1, axis=0) - low))
+
+
+def channel_grid(tables: list[CrossSectionTable], energy: ArrayLike) -> ChannelGrid:
+    """The :class:`ChannelGrid` of ``tables`` at the energies ``energy`` (GeV, increasing, E at
+    u_k = k / (len(energy) - 1)).
+
+    >>> from neutrissimo.physics.cross_sections import make_target
+    >>> table = tabulate(make_target("C12"), 0.1, e_max=10.0)
+    >>> grid = channel_grid([table], np.linspace(table.threshold, 10.0, 1025))
+    >>> u = (np.array([2.0]) - table.threshold) / (10.0 - table.threshold)  # E(u) linear here
+    >>> bool(np.allclose(grid.at(u)[:, 0], table.channel_cross_sections([2.0]), rtol=1e-3))
+    True
+    """
+    e = np.asarray(energy, dtype=float)
+    if e.ndim != 1 or len(e) < 2 or np.any(np.diff(e) < 0):
+        raise ConfigurationError("channel_grid needs at least 2 increasing energies (GeV).")
+    return ChannelGrid(np.stack([t.channel_cross_sections(e) for t in tables], axis=1))
 
 
 def tabulate(

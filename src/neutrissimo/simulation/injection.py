@@ -67,19 +67,17 @@ from __future__ import annotations
 import functools
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from importlib.metadata import version
 from typing import Any, Literal
 
 import numpy as np
 from numpy.typing import NDArray
 
-from neutrissimo.exceptions import ConfigurationError, PhysicsDomainError
-from neutrissimo.physics.cross_sections import Target
+from neutrissimo.exceptions import ConfigurationError
 from neutrissimo.physics.decay import decay_photons, photon_asymmetry
-from neutrissimo.physics.kinematics import hnl_energy_and_angle, threshold_energy
+from neutrissimo.physics.kinematics import hnl_energy_and_angle
 from neutrissimo.physics.model import DipoleModel
-from neutrissimo.simulation.cross_section_tables import CrossSectionTable, tabulate
 from neutrissimo.simulation.decay_proposals import (
     convert_photons,
     decay_lengths,
@@ -89,8 +87,8 @@ from neutrissimo.simulation.decay_proposals import (
     sample_photons,
 )
 from neutrissimo.simulation.events import Events
+from neutrissimo.simulation.preparation import Prepared, choose_species, prepare
 from neutrissimo.simulation.production_proposals import (
-    energy_components,
     joint_components,
     q2_foci,
     ray_components,
@@ -107,7 +105,7 @@ from neutrissimo.simulation.proposals import (
     Mixture,
     optimise_pilot,
 )
-from neutrissimo.simulation.setup import Setup, Species, species_of
+from neutrissimo.simulation.setup import Setup, Species
 from neutrissimo.simulation.trials import TrialStream
 
 __all__ = [
@@ -123,78 +121,6 @@ FloatArray = NDArray[np.float64]
 _CHANNELS: tuple[Literal["flip", "conserve"], ...] = ("flip", "conserve")
 
 
-@dataclass(frozen=True, eq=False)
-class _Prepared:
-    """Per-mass precomputation: species, tables, densities and the energy proposal."""
-
-    setup: Setup
-    m_N: float
-    species: list[Species]
-    tables: list[CrossSectionTable]  # parallel to species
-    densities: FloatArray  # (V, S): species per cm^3 in each volume
-    threshold: float  # lowest production threshold over the species, GeV
-    flux_above: float  # I_th: nu / cm^2 / POT above threshold
-    u_edges: FloatArray  # energy proposal: bins in the flux quantile u
-    u_components: FloatArray  # (bins, 3): its mixture components' densities in u
-
-
-@functools.lru_cache(maxsize=128)
-def _table(target: Target, m_N: float, e_max: float) -> CrossSectionTable:
-    """:func:`tabulate` of ``target`` at ``m_N`` up to ``e_max`` (GeV), kept for the next sample
-    of the same mass in this process (scan replicas, pilot and main runs): a pure function of
-    its arguments, and the most expensive part of setting up a sample."""
-    return tabulate(target, m_N, e_max=e_max)
-
-
-def _prepare(setup: Setup, m_N: float, settings: InjectionSettings) -> _Prepared:
-    species = species_of(setup)
-    if not species:
-        raise ConfigurationError(f"Setup '{setup.name}' has no scattering species.")
-    detector = setup.detector
-    densities = np.zeros((detector.n_volumes, len(species)))
-    for s, sp in enumerate(species):
-        column = detector.nuclei.index(sp.nucleus)
-        densities[:, s] = detector.number_density[:, column] * sp.multiplicity
-    threshold = min(float(threshold_energy(m_N, sp.target.mass)) for sp in species)
-    e_max = float(setup.flux.e_max)
-    if e_max <= threshold * (1 + 1e-6):
-        raise PhysicsDomainError(
-            f"m_N = {m_N} GeV is above the kinematic reach of '{setup.name}': it needs "
-            f"E_nu > {threshold:.4g} GeV and the flux ends at {e_max:.4g} GeV."
-        )
-    tables = [_table(sp.target, m_N, e_max) for sp in species]
-    # Energy proposal: sigma_ref = interaction rate per cm in the volume holding the fiducial
-    # centre, on 512 bins uniform in the flux quantile u above threshold.
-    low, high = detector.fiducial.bounding_box()
-    reference = detector.locate(0.5 * (low + high)[None, :])[0]
-    ref_densities = densities[max(int(reference), 0)]
-    u_edges = np.linspace(0.0, 1.0, 513)
-    u_mid = 0.5 * (u_edges[1:] + u_edges[:-1])
-    energy = np.asarray(setup.flux.quantile(u_mid, e_min=threshold), dtype=float)
-    g = sum(d * t.cross_section(energy) for d, t in zip(ref_densities, tables, strict=True))
-    u_components = energy_components(u_edges, energy, np.asarray(g, dtype=float))
-    flux_above = float(setup.flux.integral(e_min=threshold))
-    return _Prepared(
-        setup, m_N, species, tables, densities, threshold, flux_above, u_edges, u_components
-    )
-
-
-def _choose_species(
-    prep: _Prepared, rng: np.random.Generator, volume: NDArray[np.intp], sigma_h: FloatArray
-) -> tuple[NDArray[np.intp], NDArray[np.intp], FloatArray]:
-    """Species s and helicity h (0 flip, 1 conserve) with probability n_s sigma_{s,h} / lambda;
-    returns them and the chosen sigma_{s,h} (table value, cm^2 at d = 1)."""
-    n, n_species, _ = sigma_h.shape
-    dens = prep.densities[np.maximum(volume, 0)]  # (n, S)
-    rates = (dens[:, :, None] * sigma_h).reshape(n, 2 * n_species)
-    cumulative = np.cumsum(rates, axis=1)
-    level = rng.random(n) * cumulative[:, -1]
-    pick = np.minimum((cumulative <= level[:, None]).sum(axis=1), 2 * n_species - 1)
-    species, helicity = np.divmod(pick, 2)
-    chosen = sigma_h.reshape(n, 2 * n_species)[np.arange(n), pick]
-    return species, helicity, chosen
-
-
 def _label(species: Species) -> str:
     """``"C12"`` for coherent scattering, ``"proton@C12"`` for its bound protons."""
     if species.target.channel == "coherent":
@@ -203,7 +129,7 @@ def _label(species: Species) -> str:
 
 
 def _generate_batch(
-    prep: _Prepared,
+    prep: Prepared,
     model: DipoleModel,
     settings: InjectionSettings,
     rng: np.random.Generator,
@@ -227,7 +153,7 @@ def _generate_batch(
         ray_mix = ray_components(settings, np.hypot(origins[:, 0], origins[:, 1]))
         fixed = np.where(is_joint, joint_points[:, 2] - settings.start_z, np.nan)
     # sigma_h: (n, S, 2), channels (flip, conserve), cm^2 at d = 1
-    sigma_h = np.stack([t.channel_cross_sections(energy) for t in prep.tables], axis=1)
+    sigma_h = prep.sigma_u.at(u)
     segments = detector.segments(origins, np.tile([0.0, 0.0, 1.0], (n, 1)))
     per_volume = sigma_h.sum(axis=2) @ prep.densities.T  # (n, V): lambda in each volume, cm^-1
     reach = None if ctau is None else reach_sphere(settings, fiducial, ctau[-1], model.m_N, energy)
@@ -247,7 +173,7 @@ def _generate_batch(
         placeholder = np.column_stack([np.ones(n), joint])  # column 0: the product (nested)
         mixtures["joint"] = Mixture(shares, placeholder, np.ones(placeholder.shape, dtype=bool))
     interacts = w_position > 0
-    species, helicity, sigma_chosen = _choose_species(prep, rng, volume, sigma_h)
+    species, helicity, sigma_chosen = choose_species(prep, rng, volume, sigma_h)
     target = photon_target(settings, fiducial)
     target_mass = np.array([sp.target.mass for sp in prep.species])[species]
     focus, cones, q2_shares = q2_foci(settings, vertex, energy, model.m_N, target_mass, target)
@@ -442,7 +368,7 @@ def stream_samples(
     settings = setup.injection if settings is None else settings
     if couplings is not None:
         settings = replace(settings, couplings=(float(couplings[0]), float(couplings[1])))
-    prep = _prepare(setup, model.m_N, settings)
+    prep = prepare(setup, model.m_N)
     pilot: list[dict[str, Any]] = []
     if settings.proposal == "mixture" and settings.pilot_rounds and settings.pilot_events:
         pilot_rng = np.random.default_rng(rng.integers(0, 2**63, size=4))
@@ -489,7 +415,7 @@ def stream_samples(
 
 
 def _main_batch(
-    prep: _Prepared,
+    prep: Prepared,
     model: DipoleModel,
     settings: InjectionSettings,
     rng: np.random.Generator,
