@@ -25,6 +25,7 @@ from neutrissimo.simulation.events import read_events
 from neutrissimo.simulation.injection import generate
 from neutrissimo.simulation.production_proposals import (
     energy_components,
+    grown_target,
     q2_cone,
     sample_azimuth,
     sample_energy,
@@ -141,18 +142,32 @@ def test_photon_bias_keeps_the_physical_distribution(rng):
         assert stats.chi2.sf(chi2, len(expected)) > 1e-3
 
 
+def test_target_grows_by_the_photon_spread_for_upstream_vertices_only():
+    """Decay region R = 100 cm at the origin, target 20 cm: vertices upstream of its front
+    (z < -100 cm) see the target grown by R m_N / E (0.1 GeV HNL: 10 cm at 1 GeV, capped at R
+    at 0.05 GeV), vertices inside the region the target itself."""
+    settings = region_settings()
+    vertex = np.array([[0.0, 0.0, -500.0], [0.0, 0.0, -500.0], [30.0, 0.0, -50.0]])
+    centre, radius = grown_target(
+        settings, (np.zeros(3), 20.0), 0.1, np.array([1.0, 0.05, 1.0]), vertex
+    )
+    np.testing.assert_allclose(centre, np.zeros(3))
+    np.testing.assert_allclose(radius, [30.0, 100.0, 20.0], rtol=1e-12)
+
+
 def test_azimuth_arcs_keep_the_uniform_azimuth(rng):
     """HNLs at 5 degrees from vertices 20 m upstream and 0-3 m off axis, azimuths from the
     uniform (10 %), the arc towards the decay region's disk (R = 100 cm, 30 %) and the arc towards
-    a small target disk (R = 20 cm, 60 %): with the weights (1/2 pi)/q the azimuth is uniform and
-    the chance of crossing the small disk equals the geometric one, which the bias raises."""
+    a small target disk (R = 15-25 cm, one per event, 60 %): with the weights (1/2 pi)/q the
+    azimuth is uniform and the chance of crossing the small disk equals the geometric one, which
+    the bias raises."""
     n = 200_000
     settings = region_settings(azimuth_uniform_share=0.1, azimuth_target_share=0.6)
     off_axis = 300.0 * np.sqrt(rng.random(n))
     vertex = np.column_stack([off_axis, np.zeros(n), np.full(n, -2000.0)])
     cos_n = np.full(n, np.cos(np.radians(5.0)))
-    target = (np.zeros(3), 20.0)
-    phi, weight, mixture = sample_azimuth(settings, rng, vertex, cos_n, target)
+    radius = rng.uniform(15.0, 25.0, n)
+    phi, weight, mixture = sample_azimuth(settings, rng, vertex, cos_n, (np.zeros(3), radius))
     assert mixture.components.shape == (n, 3)
     assert weight.mean() == pytest.approx(1.0, abs=4 * weight.std() / np.sqrt(n))
     edges = np.linspace(0.0, 2.0 * np.pi, 13)
@@ -160,9 +175,9 @@ def test_azimuth_arcs_keep_the_uniform_azimuth(rng):
     chi2 = np.sum((hist.sumw - 1.0 / 12.0) ** 2 / hist.sumw2)
     assert stats.chi2.sf(chi2, 12) > 1e-3
 
-    def crosses(azimuth):  # the straight path at z = 0, within 20 cm of the axis
+    def crosses(azimuth):  # the straight path at z = 0, within the disk of the target
         rho = 2000.0 * np.tan(np.radians(5.0))
-        return np.hypot(off_axis + rho * np.cos(azimuth), rho * np.sin(azimuth)) <= 20.0
+        return np.hypot(off_axis + rho * np.cos(azimuth), rho * np.sin(azimuth)) <= radius
 
     hit, plain = crosses(phi), crosses(rng.uniform(0.0, 2.0 * np.pi, n))
     error = np.hypot(np.std(weight * hit), np.std(plain)) / np.sqrt(n)

@@ -89,6 +89,7 @@ from neutrissimo.simulation.decay_proposals import (
 from neutrissimo.simulation.events import Events
 from neutrissimo.simulation.preparation import Prepared, choose_species, prepare
 from neutrissimo.simulation.production_proposals import (
+    grown_target,
     joint_components,
     q2_foci,
     ray_components,
@@ -176,7 +177,8 @@ def _generate_batch(
     species, helicity, sigma_chosen = choose_species(prep, rng, volume, sigma_h)
     target = photon_target(settings, fiducial)
     target_mass = np.array([sp.target.mass for sp in prep.species])[species]
-    focus, cones, q2_shares = q2_foci(settings, vertex, energy, model.m_N, target_mass, target)
+    grown = grown_target(settings, target, model.m_N, energy, vertex)
+    focus, cones, q2_shares = q2_foci(settings, vertex, energy, model.m_N, target_mass, grown)
     q2, sigma_hat = np.zeros(n), np.zeros(n)
     q2_parts = np.zeros((n, 1 + len(q2_shares)))  # (tabulated, foci) densities
     q2_parts[:, 0] = 1.0
@@ -205,7 +207,7 @@ def _generate_batch(
     )
     e_n, cos_n = hnl_energy_and_angle(energy, q2, model.m_N, target_mass)
     p_n = np.sqrt(np.maximum(e_n**2 - model.m_N**2, 0.0))
-    phi, w_phi, mixtures["azimuth"] = sample_azimuth(settings, rng, vertex, cos_n, target)
+    phi, w_phi, mixtures["azimuth"] = sample_azimuth(settings, rng, vertex, cos_n, grown)
     sin_n = np.sqrt(np.clip(1.0 - cos_n**2, 0.0, 1.0))
     direction = np.column_stack([sin_n * np.cos(phi), sin_n * np.sin(phi), cos_n])  # beam = +z
     alpha = np.array([photon_asymmetry(c, model.nature) for c in _CHANNELS])[helicity]

@@ -18,6 +18,7 @@ from neutrissimo.simulation.proposals import InjectionSettings, Mixture, pick
 
 __all__ = [
     "energy_components",
+    "grown_target",
     "joint_components",
     "q2_cone",
     "q2_foci",
@@ -305,25 +306,42 @@ def q2_focus(settings: InjectionSettings, vertex: FloatArray, energy: FloatArray
     return np.where(far, (energy * theta) ** 2, np.nan)
 
 
+def grown_target(
+    settings: InjectionSettings,
+    target: tuple[FloatArray, float],
+    m_N: float,
+    energy: FloatArray,
+    vertex: FloatArray,
+) -> tuple[FloatArray, FloatArray]:
+    """The photon ``target`` sphere (centre, radius in cm), grown for vertices upstream of the
+    decay region by R_region m_N / E (E the neutrino energy in GeV, ~ the HNL's), at most to
+    the decay region's radius: photons leave the HNL's path at ~ 1/gamma = m_N / E_N, so from
+    decays anywhere in the decay region they reach the fiducial volume from paths that far
+    from the target (from vertices inside it, the flight and the spread are shorter). The Q^2
+    focus (:func:`q2_foci`) and the azimuth arc (:func:`sample_azimuth`) aim at it."""
+    centre, radius = settings.decay_region.center, settings.decay_region.radius
+    upstream = vertex[:, 2] < centre[2] - radius
+    grown = np.minimum(target[1] + radius * m_N / energy, max(radius, target[1]))
+    return np.asarray(target[0], dtype=float), np.where(upstream, grown, target[1])
+
+
 def q2_foci(
     settings: InjectionSettings,
     vertex: FloatArray,
     energy: FloatArray,
     m_N: float,
     target_mass: FloatArray,
-    target: tuple[FloatArray, float],
+    grown: tuple[FloatArray, FloatArray],
 ) -> tuple[FloatArray | None, FloatArray | None, list[float]]:
     """The foci of the Q^2 proposal and their shares: ``legacy``, the centres of its normal
     (:func:`q2_focus`); else the Q^2 ranges (n, 2, 2) (:func:`q2_cone`) of the paths that cross
-    the photon ``target`` sphere (centre, radius in cm) grown by R_region m_N / E (photons
-    leave the HNL's path at ~ 1/gamma < m_N / E, so over the decay region they reach the
-    fiducial volume from paths that far from it), and of those that cross the decay region,
-    which holds every decay that counts. Returns (centres or None, ranges or None, shares)."""
+    the ``grown`` photon target sphere (:func:`grown_target`: centre, radius per event in cm)
+    and of those that cross the decay region, which holds every decay that counts. Returns
+    (centres or None, ranges or None, shares)."""
     if settings.proposal == "legacy":
         return q2_focus(settings, vertex, energy), None, [settings.q2_focus_share]
     centre, radius = np.asarray(settings.decay_region.center), settings.decay_region.radius
-    spread = np.minimum(target[1] + radius * m_N / energy, max(radius, target[1]))
-    spheres = ((target[0], spread), (centre, radius))
+    spheres = (grown, (centre, radius))
     ranges = [q2_cone(vertex, energy, m_N, target_mass, s, centre[2] - radius) for s in spheres]
     return None, np.stack(ranges, axis=1), [settings.q2_focus_share, settings.q2_region_share]
 
@@ -358,12 +376,12 @@ def q2_cone(
 
 
 def _arc(
-    centre: FloatArray, radius: float, vertex: FloatArray, tan: FloatArray
+    centre: FloatArray, radius: float | FloatArray, vertex: FloatArray, tan: FloatArray
 ) -> tuple[FloatArray, FloatArray]:
     """Azimuth of the direction back to the axis through ``centre`` and half-width of the arc
     centred on it whose straight paths at polar angle arctan(``tan``) cross the disk of
-    ``radius`` (cm) about ``centre`` in its plane: |r + rho e_phi| <= R, rho = (z_c - z) tan
-    (half-width 0 where no azimuth reaches it, pi where all do)."""
+    ``radius`` (cm, one or per event) about ``centre`` in its plane: |r + rho e_phi| <= R,
+    rho = (z_c - z) tan (half-width 0 where no azimuth reaches it, pi where all do)."""
     rel = vertex[:, :2] - centre[:2]
     r = np.hypot(rel[:, 0], rel[:, 1])
     upstream = centre[2] - vertex[:, 2]
@@ -379,14 +397,15 @@ def sample_azimuth(
     rng: np.random.Generator,
     vertex: FloatArray,
     cos_n: FloatArray,
-    target: tuple[FloatArray, float],
+    target: tuple[FloatArray, FloatArray],
 ) -> tuple[FloatArray, FloatArray, Mixture]:
     """HNL azimuth about the beam (from +x towards +y) and its weight (1/2 pi)/q(phi): a mixture
     of the uniform azimuth (share ``azimuth_uniform_share``), the arc of azimuths whose straight
     path crosses the central disk of the decay region (the rest) and the arc towards the
-    central disk of ``target`` (centre, radius in cm: the sphere the photons aim at; share
-    ``azimuth_target_share``). An arc exists for an event where it is neither empty nor the
-    full circle; the shares of those that do not are dropped and the rest renormalised
+    central disk of ``target`` (centre, radius per event in cm: the photon target sphere grown
+    by :func:`grown_target`; share ``azimuth_target_share``). An arc exists for an event where
+    it is neither empty nor the full circle; the shares of those that do not are dropped and
+    the rest renormalised
     (:class:`~neutrissimo.simulation.proposals.Mixture`)."""
     n = len(vertex)
     sin_n = np.sqrt(np.clip(1.0 - cos_n**2, 0.0, 1.0))
