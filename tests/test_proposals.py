@@ -157,32 +157,37 @@ def test_target_grows_by_the_photon_spread_for_upstream_vertices_only():
 
 def test_azimuth_arcs_keep_the_uniform_azimuth(rng):
     """HNLs at 5 degrees from vertices 20 m upstream and 0-3 m off axis, azimuths from the
-    uniform (10 %), the arc towards the decay region's disk (R = 100 cm, 30 %) and the arc towards
-    a small target disk (R = 15-25 cm, one per event, 60 %): with the weights (1/2 pi)/q the
-    azimuth is uniform and the chance of crossing the small disk equals the geometric one, which
-    the bias raises."""
+    uniform (10 %), the arc towards the decay region's disk (R = 100 cm, 30 %), the arc towards
+    a small target disk (R = 20 cm, 40 %) and the arc towards that disk grown to 25-45 cm (one
+    radius per event, 20 %): with the weights (1/2 pi)/q the azimuth is uniform and the chance
+    of crossing the small disk equals the geometric one, which the bias raises."""
     n = 200_000
-    settings = region_settings(azimuth_uniform_share=0.1, azimuth_target_share=0.6)
+    settings = region_settings(
+        azimuth_uniform_share=0.1, azimuth_target_share=0.4, azimuth_grown_share=0.2
+    )
     off_axis = 300.0 * np.sqrt(rng.random(n))
     vertex = np.column_stack([off_axis, np.zeros(n), np.full(n, -2000.0)])
     cos_n = np.full(n, np.cos(np.radians(5.0)))
-    radius = rng.uniform(15.0, 25.0, n)
-    phi, weight, mixture = sample_azimuth(settings, rng, vertex, cos_n, (np.zeros(3), radius))
-    assert mixture.components.shape == (n, 3)
+    grown = (np.zeros(3), rng.uniform(25.0, 45.0, n))
+    phi, weight, mixture = sample_azimuth(settings, rng, vertex, cos_n, (np.zeros(3), 20.0), grown)
+    assert mixture.components.shape == (n, 4)
     assert weight.mean() == pytest.approx(1.0, abs=4 * weight.std() / np.sqrt(n))
     edges = np.linspace(0.0, 2.0 * np.pi, 13)
     hist = fill_histogram(np.mod(phi, 2.0 * np.pi), weight / n, edges)
     chi2 = np.sum((hist.sumw - 1.0 / 12.0) ** 2 / hist.sumw2)
     assert stats.chi2.sf(chi2, 12) > 1e-3
+    rho = 2000.0 * np.tan(np.radians(5.0))
 
-    def crosses(azimuth):  # the straight path at z = 0, within the disk of the target
-        rho = 2000.0 * np.tan(np.radians(5.0))
-        return np.hypot(off_axis + rho * np.cos(azimuth), rho * np.sin(azimuth)) <= radius
+    def distance(azimuth):  # of the straight path from the axis at z = 0
+        return np.hypot(off_axis + rho * np.cos(azimuth), rho * np.sin(azimuth))
 
-    hit, plain = crosses(phi), crosses(rng.uniform(0.0, 2.0 * np.pi, n))
+    hit, plain = distance(phi) <= 20.0, distance(rng.uniform(0.0, 2.0 * np.pi, n)) <= 20.0
     error = np.hypot(np.std(weight * hit), np.std(plain)) / np.sqrt(n)
     assert np.mean(weight * hit) == pytest.approx(plain.mean(), abs=4 * error)
     assert hit.mean() > 5 * plain.mean()
+    inside = mixture.components > 0  # the grown arc holds the target's: more draws in it
+    assert np.all(inside[:, 3] >= inside[:, 2] & mixture.available[:, 3])
+    assert inside[:, 3].mean() > inside[:, 2].mean()
 
 
 @pytest.mark.parametrize("m_n", [0.08, 0.47])
@@ -450,6 +455,7 @@ def test_two_very_different_proposals_agree():
         decay_uniform_share=0.05,
         azimuth_uniform_share=0.05,
         azimuth_target_share=0.9,
+        azimuth_grown_share=0.03,
         flux_share=0.3,
         low_energy_share=0.6,
     )

@@ -207,7 +207,7 @@ def _generate_batch(
     )
     e_n, cos_n = hnl_energy_and_angle(energy, q2, model.m_N, target_mass)
     p_n = np.sqrt(np.maximum(e_n**2 - model.m_N**2, 0.0))
-    phi, w_phi, mixtures["azimuth"] = sample_azimuth(settings, rng, vertex, cos_n, grown)
+    phi, w_phi, mixtures["azimuth"] = sample_azimuth(settings, rng, vertex, cos_n, target, grown)
     sin_n = np.sqrt(np.clip(1.0 - cos_n**2, 0.0, 1.0))
     direction = np.column_stack([sin_n * np.cos(phi), sin_n * np.sin(phi), cos_n])  # beam = +z
     alpha = np.array([photon_asymmetry(c, model.nature) for c in _CHANNELS])[helicity]

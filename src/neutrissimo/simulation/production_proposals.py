@@ -397,15 +397,17 @@ def sample_azimuth(
     rng: np.random.Generator,
     vertex: FloatArray,
     cos_n: FloatArray,
-    target: tuple[FloatArray, FloatArray],
+    target: tuple[FloatArray, float],
+    grown: tuple[FloatArray, FloatArray],
 ) -> tuple[FloatArray, FloatArray, Mixture]:
     """HNL azimuth about the beam (from +x towards +y) and its weight (1/2 pi)/q(phi): a mixture
     of the uniform azimuth (share ``azimuth_uniform_share``), the arc of azimuths whose straight
-    path crosses the central disk of the decay region (the rest) and the arc towards the
-    central disk of ``target`` (centre, radius per event in cm: the photon target sphere grown
-    by :func:`grown_target`; share ``azimuth_target_share``). An arc exists for an event where
-    it is neither empty nor the full circle; the shares of those that do not are dropped and
-    the rest renormalised
+    path crosses the central disk of the decay region (the rest), the arc towards the central
+    disk of ``target`` (centre, radius in cm: the sphere the photons aim at; share
+    ``azimuth_target_share``) and the arc towards ``grown`` (centre, radius per event: that
+    sphere grown by the photons' spread, :func:`grown_target`; ``azimuth_grown_share``). An arc
+    exists for an event where it is neither empty nor the full circle; the shares of those that
+    do not are dropped and the rest renormalised
     (:class:`~neutrissimo.simulation.proposals.Mixture`)."""
     n = len(vertex)
     sin_n = np.sqrt(np.clip(1.0 - cos_n**2, 0.0, 1.0))
@@ -414,18 +416,21 @@ def sample_azimuth(
     arcs = [
         _arc(region, settings.decay_region.radius, vertex, tan),
         _arc(np.asarray(target[0], dtype=float), target[1], vertex, tan),
+        _arc(grown[0], grown[1], vertex, tan),
     ]
     a_uniform, a_target = settings.azimuth_uniform_share, settings.azimuth_target_share
-    shares = np.array([a_uniform, 1.0 - a_uniform - a_target, a_target])
+    a_grown = settings.azimuth_grown_share
+    shares = np.array([a_uniform, 1.0 - a_uniform - a_target - a_grown, a_target, a_grown])
     available = np.column_stack(
         [np.ones(n, dtype=bool)] + [(half > 0) & (half < np.pi) for _, half in arcs]
     )
     if a_uniform == 0.0:  # arcs only where one exists: keep the uniform component elsewhere
         available[:, 0] = ~np.any(available[:, 1:] & (shares[1:] > 0), axis=1)
     p = shares * available
-    p = p / p.sum(axis=1, keepdims=True)
-    choice = rng.random(n)  # arc 1 below p_1, arc 2 below p_1 + p_2, else uniform
-    component = np.where(choice < p[:, 1], 1, np.where(choice < p[:, 1] + p[:, 2], 2, 0))
+    order = np.array([1, 2, 3, 0])  # the arcs, then the uniform azimuth, in this order
+    cumulative = np.cumsum(p[:, order], axis=1) / p.sum(axis=1, keepdims=True)
+    choice = rng.random(n)
+    component = order[np.minimum((cumulative[:, :-1] <= choice[:, None]).sum(axis=1), 3)]
     level = rng.random(n)
     phi = 2.0 * np.pi * level
     components = [np.full(n, 1.0 / (2.0 * np.pi))]

@@ -53,7 +53,6 @@ __all__ = [
     "optimise_pilot",
     "optimise_shares",
     "pick",
-    "run_all_trials",
     "run_until_kept",
 ]
 
@@ -101,6 +100,9 @@ class InjectionSettings:
         azimuth_target_share: share of the arc of azimuths towards the photon target sphere
             (``photon_target_radius``), narrower than the decay region's where the fiducial
             volume is small (the arc towards the decay region takes the rest).
+        azimuth_grown_share: share of the arc towards the photon target sphere grown by the
+            photons' spread, for vertices upstream of the decay region
+            (:func:`~neutrissimo.simulation.production_proposals.grown_target`).
         proposal: ``"mixture"`` (decay distance from a mixture of exponentials matched to the
             coupling range, photons biased towards the fiducial volume, shares from a pilot run)
             or ``"legacy"`` (uniform + log-uniform decay distance, physical photon directions,
@@ -152,6 +154,7 @@ class InjectionSettings:
     q2_region_share: float = 0.2
     azimuth_uniform_share: float = 0.3
     azimuth_target_share: float = 0.3
+    azimuth_grown_share: float = 0.1
     proposal: Literal["mixture", "legacy"] = "mixture"
     couplings: tuple[float, float] = (1e-8, 1e-5)
     decay_lengths_per_decade: float = 1.0
@@ -199,6 +202,7 @@ class InjectionSettings:
             "low_energy_share",
             "azimuth_uniform_share",
             "azimuth_target_share",
+            "azimuth_grown_share",
         ):
             if not 0 <= getattr(self, name) <= 1:
                 raise ConfigurationError(f"{name} must lie in [0, 1].")
@@ -206,10 +210,11 @@ class InjectionSettings:
             raise ConfigurationError(
                 "flux_share + low_energy_share must be <= 1 (Phi sigma_ref takes the rest)."
             )
-        if self.azimuth_uniform_share + self.azimuth_target_share > 1 + 1e-12:
+        arcs = self.azimuth_uniform_share + self.azimuth_target_share + self.azimuth_grown_share
+        if arcs > 1 + 1e-12:
             raise ConfigurationError(
-                "azimuth_uniform_share + azimuth_target_share must be <= 1 (the arc towards the "
-                "decay region takes the rest)."
+                "azimuth_uniform_share + azimuth_target_share + azimuth_grown_share must be <= 1 "
+                "(the arc towards the decay region takes the rest)."
             )
         for name in ("photon_focus_share", "q2_focus_share", "q2_region_share"):
             if not 0 <= getattr(self, name) < 1:
@@ -265,6 +270,7 @@ LEGACY: dict[str, object] = {
     "decay_uniform_share": 0.5,
     "azimuth_uniform_share": 0.3,
     "azimuth_target_share": 0.0,
+    "azimuth_grown_share": 0.0,
     "flux_share": 0.1,
     "low_energy_share": 0.0,
     "q2_focus_share": 0.5,
@@ -450,6 +456,7 @@ def optimise_pilot(
             "vertex_shares": tuple(float(a) for a in shares["vertex"]),
             "azimuth_uniform_share": float(shares["azimuth"][0]),
             "azimuth_target_share": float(shares["azimuth"][2]),
+            "azimuth_grown_share": float(shares["azimuth"][3]),
         }
         if "decay" in shares:
             update["decay_shares"] = tuple(float(a) for a in shares["decay"])
@@ -470,16 +477,6 @@ def optimise_pilot(
             }
         )
     return settings, rounds
-
-
-def run_all_trials(
-    draw: Callable[[int], dict[str, Any]],
-    n_events: int,
-    progress: Callable[[int], None] | None,
-) -> tuple[dict[str, Any], int]:
-    """All ``n_events`` trials kept, weights / N; returns the columns and N (the loop:
-    :class:`neutrissimo.simulation.trials.TrialStream` with ``keep_all=True``)."""
-    return TrialStream(draw, n_events, progress, keep_all=True).collect()
 
 
 def run_until_kept(
