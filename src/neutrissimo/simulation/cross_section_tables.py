@@ -38,7 +38,7 @@ from neutrissimo.physics.cross_sections import (
     Target,
     dsigma_dq2,
     dsigma_dq2_channels,
-    total_cross_section,
+    total_cross_section_channels,
 )
 from neutrissimo.physics.kinematics import q2_range, threshold_energy
 
@@ -429,7 +429,7 @@ def tabulate(
         )
     log_excess = np.linspace(np.log(1e-6 * e_th), np.log(e_max - e_th), n_energies)
     energy = e_th + np.exp(log_excess)
-    sigma = {c: total_cross_section(target, energy, m_N, 1.0, c) for c in _CHANNELS}  # type: ignore[arg-type]
+    sigma = dict(zip(_CHANNELS, total_cross_section_channels(target, energy, m_N), strict=True))
     q2_lo, q2_hi = q2_range(energy, m_N, target.mass)
     x = np.linspace(0.0, 1.0, 2 * n_x + 1)  # bin edges and midpoints
     q2 = q2_lo[:, None] * np.exp(x * np.log(q2_hi / q2_lo)[:, None])
