@@ -29,8 +29,9 @@ For each event, vectorised over a batch (no Python loop per event):
    (E r_perp / L_up)^2 from the decay region.
 4. **HNL** energy and polar angle from two-body kinematics. The azimuth, uniform in nature, is
    drawn from a mixture of the uniform distribution and the arcs of azimuths whose straight path
-   crosses the central disk of the ``decay_region`` or of the photon target sphere (step 6);
-   weight (1/2 pi)/q(phi).
+   crosses the central disk of the ``decay_region``, of the photon target sphere (step 6) or,
+   for vertices upstream of the decay region, of that sphere grown by the photons' spread
+   (the sphere of the Q^2 focus); weight (1/2 pi)/q(phi).
 5. **Decay point** at a distance x along the HNL path, from a coupling-independent proposal
    (:mod:`neutrissimo.simulation.decay_proposals`). ``mixture``: on the path's crossing [a, b] of
    the ``decay_region`` sphere, a mixture of the uniform density and of exponentials truncated to
