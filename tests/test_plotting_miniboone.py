@@ -4,16 +4,21 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from matplotlib.backends.backend_agg import FigureCanvasAgg
 
+from neutrissimo import DipoleModel
 from neutrissimo.analyses.miniboone_excess import cos_excess_panel, eqe_excess_panel
 from neutrissimo.experiments.miniboone.config import load_config
 from neutrissimo.experiments.miniboone.likelihood import MiniBooNEEnergyLikelihood
 from neutrissimo.experiments.miniboone.release import load_cos_theta_data
+from neutrissimo.experiments.setups import load_setup
 from neutrissimo.plotting.miniboone import (
     closure_3p1_figure,
     excess_figure,
     preferred_regions_figure,
 )
+from neutrissimo.plotting.monte_carlo import production_regions
+from neutrissimo.simulation.injection import generate
 from neutrissimo.statistics.contours import wilks_regions
 
 
@@ -60,3 +65,31 @@ def test_regions_and_closure_figures_use_log_axes(tmp_path):
     )
     assert len(fig.axes) >= 3
     fig.savefig(tmp_path / "closure.png")
+
+
+def test_production_regions_bars_sum_to_one_and_stay_clear_of_the_legend():
+    """The demo's bar chart of where the HNLs were made: each sample's bars are its shares of
+    the rate (summing to 1), and the legend sits above every bar."""
+    setup = load_setup("miniboone")
+    samples = [
+        (
+            f"m_N = {m} GeV",
+            generate(setup, DipoleModel(m_N=m, d_mu=d), 2_000, np.random.default_rng(4)),
+        )
+        for m, d in ((0.47, 1.25e-6), (0.08, 1.7e-7))
+    ]
+    fig = production_regions(samples)
+    ax = fig.axes[0]
+    canvas = FigureCanvasAgg(fig)
+    canvas.draw()
+    renderer = canvas.get_renderer()
+    legend = ax.get_legend().get_window_extent(renderer)
+    for container, (_, events) in zip(ax.containers, samples, strict=True):
+        heights = [bar.get_height() for bar in container]
+        assert sum(heights) == pytest.approx(1.0, rel=1e-9)
+        assert sorted(heights, reverse=True)[: len(events.shares())] == sorted(
+            events.shares().values(), reverse=True
+        )
+        for bar in container:
+            if bar.get_height() > 0:
+                assert bar.get_window_extent(renderer).y1 < legend.y0

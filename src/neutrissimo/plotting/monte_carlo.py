@@ -58,8 +58,9 @@ def production_regions(samples: Sequence[tuple[str, Events]]) -> Figure:
             label=label,
         )
     ax.set_xticks(np.arange(len(names)) + 0.4 - width / 2, names, rotation=45, ha="right")
-    ax.set(ylabel="share of the rate", yscale="log", ylim=(1e-4, 1.5))
-    ax.legend(frameon=False, fontsize=8)
+    # headroom above a share of 1 keeps the legend off the bars
+    ax.set(ylabel="share of the rate", yscale="log", ylim=(1e-4, 30.0))
+    ax.legend(frameon=False, fontsize=8, loc="upper center", ncols=max(len(samples), 1))
     return fig
 
 
