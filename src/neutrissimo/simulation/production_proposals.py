@@ -221,6 +221,10 @@ def sample_vertices(
     ]
     starts, stretches = [], []
     for t_in, t_out in chords:
+        if t_in is none[0]:  # a component without share: no look-ups
+            starts.append(none[0])
+            stretches.append(none[0])
+            continue
         t_in, t_out = np.maximum(t_in, 0.0), np.maximum(t_out, 0.0)
         before = column.at(t_in)
         starts.append(before)
@@ -413,13 +417,13 @@ def sample_azimuth(
     sin_n = np.sqrt(np.clip(1.0 - cos_n**2, 0.0, 1.0))
     tan = np.where(cos_n > 0, sin_n / np.maximum(cos_n, 1e-12), 0.0)
     region = np.asarray(settings.decay_region.center, dtype=float)
+    a_uniform, a_target = settings.azimuth_uniform_share, settings.azimuth_target_share
+    a_grown = settings.azimuth_grown_share
     arcs = [
         _arc(region, settings.decay_region.radius, vertex, tan),
         _arc(np.asarray(target[0], dtype=float), target[1], vertex, tan),
-        _arc(grown[0], grown[1], vertex, tan),
+        _arc(grown[0], grown[1], vertex, tan) if a_grown > 0 else (np.zeros(n), np.zeros(n)),
     ]
-    a_uniform, a_target = settings.azimuth_uniform_share, settings.azimuth_target_share
-    a_grown = settings.azimuth_grown_share
     shares = np.array([a_uniform, 1.0 - a_uniform - a_target - a_grown, a_target, a_grown])
     available = np.column_stack(
         [np.ones(n, dtype=bool)] + [(half > 0) & (half < np.pi) for _, half in arcs]
