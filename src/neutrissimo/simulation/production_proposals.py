@@ -210,25 +210,24 @@ def sample_vertices(
     t_far = settings.near_z[1] - settings.start_z
     total = column.total
     shares = np.asarray(settings.vertex_shares, dtype=float)
-    none = (np.zeros(n), np.zeros(n))
-    chords = [  # (t_in, t_out) of components (b), (d), (e), (f)
+    found = [  # (t_in, t_out) of components (b), (d), (e), (f); None: no share, no look-ups
         (np.full(n, t_near), np.full(n, t_far)),
-        settings.decay_region.intersect(origins, along_z) if shares[3] > 0 else none,
+        settings.decay_region.intersect(origins, along_z) if shares[3] > 0 else None,
         _crossing(origins, settings.start_z, *reach)
         if shares[4] > 0 and reach is not None
-        else none,
-        fiducial.intersect(origins, along_z) if shares[5] > 0 and fiducial is not None else none,
+        else None,
+        fiducial.intersect(origins, along_z) if shares[5] > 0 and fiducial is not None else None,
+    ]
+    zero = np.zeros(n)
+    chords = [
+        (zero, zero) if c is None else (np.maximum(c[0], 0.0), np.maximum(c[1], 0.0)) for c in found
     ]
     starts, stretches = [], []
-    for t_in, t_out in chords:
-        if t_in is none[0]:  # a component without share: no look-ups
-            starts.append(none[0])
-            stretches.append(none[0])
-            continue
-        t_in, t_out = np.maximum(t_in, 0.0), np.maximum(t_out, 0.0)
-        before = column.at(t_in)
+    for chord, (t_in, t_out) in zip(found, chords, strict=True):
+        before = zero if chord is None else column.at(t_in)
+        after = zero if chord is None else column.at(t_out)
         starts.append(before)
-        stretches.append(np.where(t_out > t_in, np.maximum(column.at(t_out) - before, 0.0), 0.0))
+        stretches.append(np.where(t_out > t_in, np.maximum(after - before, 0.0), 0.0))
     near, region, close, inside = stretches
     available = np.column_stack(
         [total > 0, near > 0, np.ones(n, dtype=bool), region > 0, close > 0, inside > 0]
@@ -256,7 +255,7 @@ def sample_vertices(
         0.0,
     )
     on_chord = [
-        lam * ((t >= np.maximum(t_in, 0.0)) & (t <= t_out)) / np.where(c > 0, c, 1.0)
+        lam * ((t >= t_in) & (t <= t_out)) / np.where(c > 0, c, 1.0)
         for (t_in, t_out), c in zip(chords, stretches, strict=True)
     ]
     components = np.column_stack(
@@ -430,11 +429,8 @@ def sample_azimuth(
     )
     if a_uniform == 0.0:  # arcs only where one exists: keep the uniform component elsewhere
         available[:, 0] = ~np.any(available[:, 1:] & (shares[1:] > 0), axis=1)
-    p = shares * available
-    order = np.array([1, 2, 3, 0])  # the arcs, then the uniform azimuth, in this order
-    cumulative = np.cumsum(p[:, order], axis=1) / p.sum(axis=1, keepdims=True)
-    choice = rng.random(n)
-    component = order[np.minimum((cumulative[:, :-1] <= choice[:, None]).sum(axis=1), 3)]
+    order = np.array([1, 2, 3, 0])  # the arcs, then the uniform azimuth: as drawn before
+    component = order[pick(rng, shares[order], available[:, order])]
     level = rng.random(n)
     phi = 2.0 * np.pi * level
     components = [np.full(n, 1.0 / (2.0 * np.pi))]
