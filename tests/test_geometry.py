@@ -84,7 +84,8 @@ def test_segments_match_point_sampling(rng):
     det = toy_detector()
     origins, directions = random_rays(rng, 400)
     seg = det.segments(origins, directions)
-    assert seg.boundaries.shape == (400, 2 * det.n_volumes + 1)
+    assert seg.boundaries.shape == (400, seg.n_segments + 1)
+    assert seg.n_segments <= 2 * det.n_volumes
     assert np.all(np.diff(seg.boundaries, axis=1) >= 0)  # ordered
     assert np.all(seg.boundaries[:, 0] == 0)
     mismatches = 0
@@ -128,6 +129,37 @@ def test_chunking_does_not_change_results(rng):
     b = det.segments(origins, directions, chunk_size=7)
     assert np.array_equal(a.boundaries, b.boundaries)
     assert np.array_equal(a.volume, b.volume)
+
+
+def test_segments_keep_every_segment_of_positive_length(rng):
+    # The trailing segments of zero length on every ray are cut off: the batch keeps up to its
+    # last segment of positive length, and each ray's segments are those it has alone.
+    det = toy_detector()
+    origins, directions = random_rays(rng, 200)
+    seg = det.segments(origins, directions)
+    assert np.any(seg.length[:, -1] > 0)
+    for j in range(len(origins)):
+        alone = det.segments(origins[j : j + 1], directions[j : j + 1])
+        k = alone.n_segments
+        assert k <= seg.n_segments
+        assert np.array_equal(seg.boundaries[j, : k + 1], alone.boundaries[0])
+        assert np.array_equal(seg.volume[j, :k], alone.volume[0])
+        assert np.all(seg.boundaries[j, k:] == alone.boundaries[0, -1])  # the tail: length 0
+        assert np.all(seg.volume[j, k:] == -1)
+    # rays crossing nothing keep one empty segment
+    missing = det.segments(np.array([[0.0, 0.0, 500.0]]), np.array([[0.0, 0.0, 1.0]]))
+    assert missing.n_segments == 1
+    assert np.all(missing.boundaries == 0)
+    assert missing.volume[0, 0] == -1
+    # beam rays through nested spheres: on the axis 4 segments (before, outer, inner, outer);
+    # beside the inner sphere only 2 (before, outer): the inner sphere's events are the tail
+    along_z = np.array([[0.0, 0.0, 1.0]])
+    on_axis = concentric().segments(np.array([[0.0, 0.0, -50.0]]), along_z)
+    assert on_axis.n_segments == 4
+    assert on_axis.path_lengths()[0] == pytest.approx([12.0, 8.0])
+    beside = concentric().segments(np.array([[6.0, 0.0, -50.0]]), along_z)
+    assert beside.n_segments == 2
+    assert beside.path_lengths()[0] == pytest.approx([16.0, 0.0])
 
 
 # ---- analytic cases ----------------------------------------------------------------------------

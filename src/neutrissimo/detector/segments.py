@@ -32,9 +32,10 @@ class Segments:
 
     Segment k of ray j runs from ``boundaries[j, k]`` to ``boundaries[j, k + 1]`` (cm, with
     ``boundaries[:, 0] == 0``) inside volume ``volume[j, k]`` (int16; -1: outside every
-    volume). K = 2V segments per ray; unused ones have zero length and volume -1, and the last
+    volume). K <= 2V segments per ray; unused ones have zero length and volume -1, and the last
     boundary is the exit from the last volume crossed (0 if the ray crosses none). Memory:
-    (2V + 1) x 8 + 2V x 2 bytes per ray (~330 MB for 1e6 rays through MINERvA's 16 volumes).
+    (K + 1) x 8 + K x 2 bytes per ray (at most ~330 MB for 1e6 rays through MINERvA's 16
+    volumes).
 
     A ``rate`` argument below is a per-segment density per unit length, shape (n, K), e.g.
     ``segments.per_volume(rate_per_volume)`` with sum_i n_i sigma_i per volume (1/cm).
