@@ -13,7 +13,7 @@ from neutrissimo import ConfigurationError, DipoleModel
 from neutrissimo.detector.geometry import Detector, Volume
 from neutrissimo.detector.shapes import Box, Sphere
 from neutrissimo.experiments.setups import load_setup
-from neutrissimo.physics.kinematics import hnl_energy_and_angle
+from neutrissimo.physics.kinematics import hnl_energy_and_angle, q2_range
 from neutrissimo.simulation.coupling_ranges import coupling_range, serving_range
 from neutrissimo.simulation.decay_proposals import (
     convert_photons,
@@ -157,10 +157,11 @@ def test_target_grows_by_the_photon_spread_for_upstream_vertices_only():
 
 def test_azimuth_arcs_keep_the_uniform_azimuth(rng):
     """HNLs at 5 degrees from vertices 20 m upstream and 0-3 m off axis, azimuths from the
-    uniform (10 %), the arc towards the decay region's disk (R = 100 cm, 30 %), the arc towards
-    a small target disk (R = 20 cm, 40 %) and the arc towards that disk grown to 25-45 cm (one
+    uniform (10 %), the arc towards the decay region (R = 100 cm, 30 %), the arc towards a small
+    target sphere (R = 20 cm, 40 %) and the arc towards that sphere grown to 25-45 cm (one
     radius per event, 20 %): with the weights (1/2 pi)/q the azimuth is uniform and the chance
-    of crossing the small disk equals the geometric one, which the bias raises."""
+    of crossing the small target's central disk equals the geometric one, which the bias
+    raises."""
     n = 200_000
     settings = region_settings(
         azimuth_uniform_share=0.1, azimuth_target_share=0.4, azimuth_grown_share=0.2
@@ -188,6 +189,50 @@ def test_azimuth_arcs_keep_the_uniform_azimuth(rng):
     inside = mixture.components > 0  # the grown arc holds the target's: more draws in it
     assert np.all(inside[:, 3] >= inside[:, 2] & mixture.available[:, 3])
     assert inside[:, 3].mean() > inside[:, 2].mean()
+
+
+def test_azimuth_arcs_are_the_paths_crossing_the_spheres(rng):
+    """The arcs hold exactly the azimuths whose straight paths cross their spheres, from
+    vertices upstream, beside and downstream of them and for forward and backward HNLs (brute
+    force: the path's closest approach to the centre, t >= 0); where an arc is unavailable the
+    crossing does not depend on the azimuth (no path or every path crosses)."""
+    n = 100_000
+    settings = region_settings(azimuth_uniform_share=0.5, azimuth_target_share=0.2)
+    vertex = rng.uniform(-400.0, 400.0, (n, 3))
+    cos_n = rng.uniform(-1.0, 1.0, n)
+    target = (np.array([10.0, -20.0, 30.0]), 60.0)
+    grown = (target[0], np.full(n, 150.0))
+    phi, _, mixture = sample_azimuth(settings, rng, vertex, cos_n, target, grown)
+    sin_n = np.sqrt(1.0 - cos_n**2)
+
+    def crosses(centre, radius, azimuth):
+        path = np.column_stack([sin_n * np.cos(azimuth), sin_n * np.sin(azimuth), cos_n])
+        w = centre - vertex
+        ahead = np.maximum(np.sum(w * path, axis=1), 0.0)
+        return np.linalg.norm(w - ahead[:, None] * path, axis=1) <= radius
+
+    spheres = [(np.zeros(3), 100.0), target, (grown[0], 150.0)]
+    for k, (centre, radius) in enumerate(spheres, start=1):
+        hit = crosses(centre, radius, phi)
+        arc = mixture.available[:, k]
+        assert 0.1 < arc.mean() < 0.9
+        assert np.array_equal(mixture.components[arc, k] > 0, hit[arc])
+        assert np.array_equal(hit[~arc], crosses(centre, radius, phi + np.pi)[~arc])
+    assert np.any(mixture.available[:, 2] & (cos_n < 0) & (vertex[:, 2] > target[0][2]))
+
+
+def test_q2_cone_beside_the_target_reaches_backward_angles():
+    """From a vertex beside the target sphere (R = 200 cm, 10 m off axis, level with it) the
+    paths that cross it leave at 90 deg -+ 11.5 deg: the Q^2 interval starts at the angle
+    theta_c - arcsin(R / D) and, as the cone reaches backward angles, ends at the kinematic
+    Q^2_max; a vertex within 2 R of the centre has none."""
+    energy, mass, m_n = np.array([2.0, 2.0]), np.array([26.1, 26.1]), 0.2
+    vertex = np.array([[1000.0, 0.0, 0.0], [300.0, 0.0, 0.0]])
+    q2 = q2_cone(vertex, energy, m_n, mass, (np.zeros(3), 200.0))
+    _, cos_low = hnl_energy_and_angle(energy[:1], q2[:1, 0], m_n, mass[:1])
+    np.testing.assert_allclose(cos_low, np.cos(0.5 * np.pi - np.arcsin(0.2)), atol=1e-7)
+    np.testing.assert_allclose(q2[0, 1], q2_range(energy[:1], m_n, mass[:1])[1], rtol=1e-12)
+    assert np.all(np.isnan(q2[1]))
 
 
 @pytest.mark.parametrize("m_n", [0.08, 0.47])

@@ -20,18 +20,20 @@ For each event, vectorised over a batch (no Python loop per event):
 3. **Target and helicity** with probabilities n_s sigma_{s,h}(E) / lambda, and **Q^2** from the
    tabulated inverse CDF of that (target, helicity), carrying the exact estimator sigma_hat
    (see :mod:`neutrissimo.simulation.cross_section_tables`); weight sigma_hat /
-   sigma_{s,h}^table(E). For vertices upstream of the decay region the Q^2 proposal has two
-   foci (:func:`~neutrissimo.simulation.production_proposals.q2_cone`): the table's own
+   sigma_{s,h}^table(E). For vertices more than two radii from a sphere (upstream, beside
+   or downstream of it) the Q^2 proposal has a focus on it
+   (:func:`~neutrissimo.simulation.production_proposals.q2_cone`): the table's own
    distribution truncated to the Q^2 of the polar angles whose paths cross the photon target
-   sphere (step 6) grown by R_region m_N / E, the photons' spread over the decay region
-   (share ``q2_focus_share``), and to those whose paths cross the decay region, which holds
-   every decay that counts (``q2_region_share``); ``legacy``: a normal in ln Q^2 around
-   (E r_perp / L_up)^2 from the decay region.
+   sphere (step 6), grown by R_region m_N / E for vertices upstream of the decay region (the
+   photons' spread over it; share ``q2_focus_share``), and of those whose paths cross the
+   decay region from upstream of it, which holds every decay that counts
+   (``q2_region_share``); ``legacy``: a normal in ln Q^2 around (E r_perp / L_up)^2 from the
+   decay region.
 4. **HNL** energy and polar angle from two-body kinematics. The azimuth, uniform in nature, is
    drawn from a mixture of the uniform distribution and the arcs of azimuths whose straight path
-   crosses the central disk of the ``decay_region``, of the photon target sphere (step 6) or,
-   for vertices upstream of the decay region, of that sphere grown by the photons' spread
-   (the sphere of the Q^2 focus); weight (1/2 pi)/q(phi).
+   crosses the ``decay_region``, the photon target sphere (step 6) or that sphere grown by the
+   photons' spread (the sphere of the Q^2 focus), from vertices anywhere outside them and for
+   forward or backward HNLs; weight (1/2 pi)/q(phi).
 5. **Decay point** at a distance x along the HNL path, from a coupling-independent proposal
    (:mod:`neutrissimo.simulation.decay_proposals`). ``mixture``: on the path's crossing [a, b] of
    the ``decay_region`` sphere, a mixture of the uniform density and of exponentials truncated to

@@ -13,7 +13,7 @@ from numpy.typing import NDArray
 
 from neutrissimo.detector.segments import Segments
 from neutrissimo.detector.shapes import Shape
-from neutrissimo.physics.kinematics import q2_at_angle
+from neutrissimo.physics.kinematics import q2_at_angle, q2_range
 from neutrissimo.simulation.proposals import InjectionSettings, Mixture, pick
 
 __all__ = [
@@ -360,39 +360,51 @@ def q2_cone(
     """Q^2 interval (n, 2) (GeV^2) of the HNL polar angles theta of the paths that cross
     ``sphere`` (centre, radius R in cm, one or per event), from vertices upstream of
     ``front_z`` (cm; the decay region's front: from inside it photons reach the fiducial volume
-    at angles far from the HNL's path) and more than 2 R upstream of the centre (NaN
-    elsewhere): a path crosses the sphere only if theta lies within arcsin(R / D) of the angle
-    theta_c of the direction to the centre (D the distance to it), clipped to [0, pi/2]; Q^2
-    from the two-body kinematics on a target of mass ``target_mass`` (GeV) at rest
-    (:func:`~neutrissimo.physics.kinematics.q2_at_angle`)."""
+    at angles far from the HNL's path) and more than 2 R from the centre, upstream, beside or
+    downstream of it (NaN elsewhere): a path crosses the sphere only if theta lies within
+    arcsin(R / D) of the angle theta_c of the direction to the centre (D the distance to it).
+    Q^2 from the two-body kinematics on a target of mass ``target_mass`` (GeV) at rest
+    (:func:`~neutrissimo.physics.kinematics.q2_at_angle`, forward angles); an interval reaching
+    beyond theta = pi/2 extends to the kinematic Q^2_max (backward angles, a superset)."""
     centre, radius = np.asarray(sphere[0], dtype=float), np.asarray(sphere[1], dtype=float)
     upstream = centre[2] - vertex[:, 2]
     r_perp = np.hypot(vertex[:, 0] - centre[0], vertex[:, 1] - centre[1])
-    far = np.flatnonzero((upstream > 2.0 * radius) & (vertex[:, 2] < front_z))
+    distance = np.hypot(r_perp, upstream)
+    far = np.flatnonzero((distance > 2.0 * radius) & (vertex[:, 2] < front_z))
     radius_far = np.broadcast_to(radius, upstream.shape)[far]
     theta_c = np.arctan2(r_perp[far], upstream[far])
-    half = np.arcsin(np.minimum(radius_far / np.hypot(r_perp[far], upstream[far]), 1.0))
+    half = np.arcsin(np.minimum(radius_far / distance[far], 1.0))
     theta = np.clip(np.column_stack([theta_c - half, theta_c + half]), 0.0, 0.5 * np.pi)
     q2 = np.full((len(vertex), 2), np.nan)
     q2[far] = q2_at_angle(energy[far, None], np.cos(theta), m_N, target_mass[far, None])
+    backward = theta_c + half > 0.5 * np.pi
+    q2[far[backward], 1] = q2_range(energy[far[backward]], m_N, target_mass[far[backward]])[1]
     return q2
 
 
 def _arc(
-    centre: FloatArray, radius: float | FloatArray, vertex: FloatArray, tan: FloatArray
+    centre: FloatArray,
+    radius: float | FloatArray,
+    vertex: FloatArray,
+    cos_n: FloatArray,
+    sin_n: FloatArray,
 ) -> tuple[FloatArray, FloatArray]:
-    """Azimuth of the direction back to the axis through ``centre`` and half-width of the arc
-    centred on it whose straight paths at polar angle arctan(``tan``) cross the disk of
-    ``radius`` (cm, one or per event) about ``centre`` in its plane: |r + rho e_phi| <= R,
-    rho = (z_c - z) tan (half-width 0 where no azimuth reaches it, pi where all do)."""
-    rel = vertex[:, :2] - centre[:2]
-    r = np.hypot(rel[:, 0], rel[:, 1])
-    upstream = centre[2] - vertex[:, 2]
-    rho = np.where(upstream > 0, upstream * tan, 0.0)
+    """Azimuth phi_c of the direction to ``centre`` and half-width h of the arc |phi - phi_c|
+    <= h of the azimuths whose straight paths at polar angle theta (``cos_n``, ``sin_n``) from
+    ``vertex`` cross the sphere of ``radius`` (cm, one or per event) about ``centre``. With
+    w = centre - vertex, the path reaches the sphere iff w . n >= (|w|^2 - R^2)^(1/2), and
+    w . n = |w_perp| sin(theta) cos(phi - phi_c) + w_z cos(theta): a single arc, for vertices
+    anywhere outside the sphere and forward or backward HNLs (h = 0 where no azimuth reaches
+    it, pi where all do, and for vertices inside it)."""
+    w = centre - vertex
+    w_perp = np.hypot(w[:, 0], w[:, 1])
+    clearance = np.sqrt(np.maximum(np.sum(w * w, axis=1) - radius**2, 0.0))
+    reach = w_perp * sin_n
+    along = clearance - w[:, 2] * cos_n  # needed from the azimuthal part
     with np.errstate(divide="ignore", invalid="ignore"):
-        c0 = (radius**2 - r**2 - rho**2) / (2.0 * r * rho)
-    half = np.where(np.isfinite(c0), np.pi - np.arccos(np.clip(c0, -1.0, 1.0)), 0.0)
-    return np.arctan2(-rel[:, 1], -rel[:, 0]), half
+        c0 = np.where(reach > 0, along / reach, np.where(along <= 0, -np.inf, np.inf))
+    half = np.where(clearance > 0, np.arccos(np.clip(c0, -1.0, 1.0)), np.pi)
+    return np.arctan2(w[:, 1], w[:, 0]), half
 
 
 def sample_azimuth(
@@ -405,23 +417,24 @@ def sample_azimuth(
 ) -> tuple[FloatArray, FloatArray, Mixture]:
     """HNL azimuth about the beam (from +x towards +y) and its weight (1/2 pi)/q(phi): a mixture
     of the uniform azimuth (share ``azimuth_uniform_share``), the arc of azimuths whose straight
-    path crosses the central disk of the decay region (the rest), the arc towards the central
-    disk of ``target`` (centre, radius in cm: the sphere the photons aim at; share
-    ``azimuth_target_share``) and the arc towards ``grown`` (centre, radius per event: that
+    path crosses the decay region (the rest), the arc of those crossing ``target`` (centre,
+    radius in cm: the sphere the photons aim at; share ``azimuth_target_share``) and the arc of
+    those crossing ``grown`` (centre, radius per event: that
     sphere grown by the photons' spread, :func:`grown_target`; ``azimuth_grown_share``). An arc
     exists for an event where it is neither empty nor the full circle; the shares of those that
     do not are dropped and the rest renormalised
     (:class:`~neutrissimo.simulation.proposals.Mixture`)."""
     n = len(vertex)
     sin_n = np.sqrt(np.clip(1.0 - cos_n**2, 0.0, 1.0))
-    tan = np.where(cos_n > 0, sin_n / np.maximum(cos_n, 1e-12), 0.0)
     region = np.asarray(settings.decay_region.center, dtype=float)
     a_uniform, a_target = settings.azimuth_uniform_share, settings.azimuth_target_share
     a_grown = settings.azimuth_grown_share
     arcs = [
-        _arc(region, settings.decay_region.radius, vertex, tan),
-        _arc(np.asarray(target[0], dtype=float), target[1], vertex, tan),
-        _arc(grown[0], grown[1], vertex, tan) if a_grown > 0 else (np.zeros(n), np.zeros(n)),
+        _arc(region, settings.decay_region.radius, vertex, cos_n, sin_n),
+        _arc(np.asarray(target[0], dtype=float), target[1], vertex, cos_n, sin_n),
+        _arc(grown[0], grown[1], vertex, cos_n, sin_n)
+        if a_grown > 0
+        else (np.zeros(n), np.zeros(n)),
     ]
     shares = np.array([a_uniform, 1.0 - a_uniform - a_target - a_grown, a_target, a_grown])
     available = np.column_stack(

@@ -88,15 +88,16 @@ class InjectionSettings:
         decay_min: lower end of the log-uniform decay-distance component (``legacy`` only).
         decay_uniform_share: share of the uniform component of the decay distance.
         flux_share: share of the plain flux in the energy proposal.
-        q2_focus_share, q2_region_share: shares of the Q^2 proposal focused, for vertices
-            upstream of the decay region, on the polar angles whose paths cross the photon
-            target sphere and the decay region (``legacy``: a normal around the angles that
+        q2_focus_share, q2_region_share: shares of the Q^2 proposal focused on the polar
+            angles whose paths cross the photon target sphere (for vertices more than two
+            radii from it) and the decay region (for vertices upstream of it and more than two
+            radii from its centre) (``legacy``: a normal around the angles that
             reach the decay region, share ``q2_focus_share``; :meth:`~neutrissimo.simulation.
             cross_section_tables.CrossSectionTable.sample_q2`).
         low_energy_share: share of its component prop. to Phi sigma_ref / E (the rest:
             Phi sigma_ref; :func:`~neutrissimo.simulation.production_proposals.energy_components`).
         azimuth_uniform_share: share of the uniform azimuth where an arc towards the decay
-            region exists.
+            region exists (an arc: the azimuths whose paths cross the sphere).
         azimuth_target_share: share of the arc of azimuths towards the photon target sphere
             (``photon_target_radius``), narrower than the decay region's where the fiducial
             volume is small (the arc towards the decay region takes the rest).
