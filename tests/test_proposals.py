@@ -23,6 +23,7 @@ from neutrissimo.simulation.decay_proposals import (
 )
 from neutrissimo.simulation.events import read_events
 from neutrissimo.simulation.injection import generate
+from neutrissimo.simulation.mixtures import Mixture
 from neutrissimo.simulation.production_proposals import (
     energy_components,
     grown_target,
@@ -34,7 +35,6 @@ from neutrissimo.simulation.production_proposals import (
 )
 from neutrissimo.simulation.proposals import (
     InjectionSettings,
-    Mixture,
     optimise_shares,
     run_until_kept,
 )

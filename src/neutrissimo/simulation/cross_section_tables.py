@@ -41,6 +41,7 @@ from neutrissimo.physics.cross_sections import (
     total_cross_section_channels,
 )
 from neutrissimo.physics.kinematics import q2_range, threshold_energy
+from neutrissimo.simulation.mixtures import pick
 
 __all__ = ["ChannelGrid", "CrossSectionTable", "channel_grid", "tabulate"]
 
@@ -286,10 +287,8 @@ class CrossSectionTable:
             )  # (n, m, 3)
             focus_mass = parts.sum(axis=-1)
             # component 0 (the table) or range i, with probability a_i / sum of the available
-            weights = np.column_stack([np.full(len(energy), 1.0 - shares.sum()), shares * focused])
-            cumulative = np.cumsum(weights, axis=1)
-            level_c = rng.random(energy.shape) * cumulative[:, -1]
-            component = np.minimum((cumulative <= level_c[:, None]).sum(axis=1), len(shares))
+            available = np.column_stack([np.ones(len(energy), dtype=bool), focused])
+            component = pick(rng, np.concatenate([[1.0 - shares.sum()], shares]), available)
             take = component > 0
             rows, sel = np.arange(len(energy)), np.maximum(component - 1, 0)
             part, mass = parts[rows, sel], focus_mass[rows, sel]

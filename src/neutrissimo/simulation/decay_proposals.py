@@ -14,7 +14,8 @@ from neutrissimo.exceptions import ConfigurationError
 from neutrissimo.physics.decay import sample_photon_cos
 from neutrissimo.physics.kinematics import boost, orthonormal_basis, rotate_from_z
 from neutrissimo.physics.model import DipoleModel, HNLNature
-from neutrissimo.simulation.proposals import InjectionSettings, Mixture, pick
+from neutrissimo.simulation.mixtures import Mixture, pick
+from neutrissimo.simulation.proposals import InjectionSettings
 
 __all__ = [
     "convert_photons",

@@ -90,6 +90,7 @@ from neutrissimo.simulation.decay_proposals import (
     sample_photons,
 )
 from neutrissimo.simulation.events import Events
+from neutrissimo.simulation.mixtures import Mixture
 from neutrissimo.simulation.preparation import Prepared, choose_species, prepare
 from neutrissimo.simulation.production_proposals import (
     grown_target,
@@ -106,7 +107,6 @@ from neutrissimo.simulation.production_proposals import (
 from neutrissimo.simulation.proposals import (
     BATCH_SIZE,
     InjectionSettings,
-    Mixture,
     optimise_pilot,
 )
 from neutrissimo.simulation.setup import Setup, Species

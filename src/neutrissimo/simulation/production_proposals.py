@@ -14,7 +14,8 @@ from numpy.typing import NDArray
 from neutrissimo.detector.segments import Segments
 from neutrissimo.detector.shapes import Shape
 from neutrissimo.physics.kinematics import q2_at_angle, q2_range
-from neutrissimo.simulation.proposals import InjectionSettings, Mixture, pick
+from neutrissimo.simulation.mixtures import Mixture, pick
+from neutrissimo.simulation.proposals import InjectionSettings
 
 __all__ = [
     "energy_components",
@@ -423,7 +424,7 @@ def sample_azimuth(
     sphere grown by the photons' spread, :func:`grown_target`; ``azimuth_grown_share``). An arc
     exists for an event where it is neither empty nor the full circle; the shares of those that
     do not are dropped and the rest renormalised
-    (:class:`~neutrissimo.simulation.proposals.Mixture`)."""
+    (:class:`~neutrissimo.simulation.mixtures.Mixture`)."""
     n = len(vertex)
     sin_n = np.sqrt(np.clip(1.0 - cos_n**2, 0.0, 1.0))
     region = np.asarray(settings.decay_region.center, dtype=float)

@@ -32,7 +32,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from typing import Any, Literal, NamedTuple
+from typing import Any, Literal
 
 import numpy as np
 from numpy.typing import NDArray
@@ -41,23 +41,21 @@ from neutrissimo.detector.shapes import Sphere
 from neutrissimo.exceptions import ConfigurationError
 from neutrissimo.physics.model import DipoleModel
 from neutrissimo.simulation.events import decay_weights
+from neutrissimo.simulation.mixtures import Mixture
 from neutrissimo.simulation.trials import BATCH_SIZE, TrialStream
 
 __all__ = [
     "BATCH_SIZE",
     "LEGACY",
     "InjectionSettings",
-    "Mixture",
     "coupling_grid",
     "grid_weights",
     "optimise_pilot",
     "optimise_shares",
-    "pick",
     "run_until_kept",
 ]
 
 FloatArray = NDArray[np.float64]
-BoolArray = NDArray[np.bool_]
 
 
 @dataclass(frozen=True)
@@ -282,30 +280,6 @@ LEGACY: dict[str, object] = {
     "pilot_rounds": 0,
     "joint_shares": (),
 }
-
-
-class Mixture(NamedTuple):
-    """Per-event record of one mixture proposal: shares (K,), component densities g_i (n, K)
-    and which components exist for each event (n, K)."""
-
-    shares: FloatArray
-    components: FloatArray
-    available: BoolArray
-
-    def density(self, shares: FloatArray | None = None) -> FloatArray:
-        """q = sum_i a_i g_i / sum_{i available} a_i (for ``shares`` a, default the record's)."""
-        a = self.shares if shares is None else shares
-        norm = self.available @ a
-        return (self.components * self.available) @ a / np.where(norm > 0, norm, 1.0)
-
-
-def pick(rng: np.random.Generator, shares: FloatArray, available: BoolArray) -> NDArray[np.intp]:
-    """Component index per event with probability a_i / sum_{available} a_j."""
-    p = shares[None, :] * available
-    cumulative = np.cumsum(p, axis=1)
-    level = rng.random(len(p)) * cumulative[:, -1]
-    chosen = np.minimum((cumulative <= level[:, None]).sum(axis=1), p.shape[1] - 1)
-    return np.asarray(chosen, dtype=np.intp)
 
 
 def _family_gradient(m: Mixture, shares: FloatArray) -> tuple[FloatArray, FloatArray]:
