@@ -561,3 +561,17 @@ def test_proposal_is_recorded_in_the_parquet_metadata(tmp_path):
     assert back.metadata["n_trials"] >= len(back)
     legacy = InjectionSettings(**{**setup.injection.__dict__, **{"proposal": "legacy"}}).legacy()
     assert legacy.as_dict()["photon_focus_share"] == 0.0
+
+
+def test_the_pilot_grows_with_the_sample():
+    """The last pilot round has max(pilot_events, pilot_fraction x n_events) trials (at most
+    max(2 n_events, 5000)), the first a quarter of it (at least 1000); a fraction outside
+    [0, 1] is refused."""
+    setup = load_setup("miniboone")
+    model = DipoleModel(m_N=0.2, d_mu=1e-6)
+    for fraction, n_events, trials in ((0.5, 4_000, [1000, 2000]), (0.05, 4_000, [1000, 1500])):
+        settings = replace(setup.injection, pilot_events=1_500, pilot_fraction=fraction)
+        events = generate(setup, model, n_events, np.random.default_rng(3), settings=settings)
+        assert [r["trials"] for r in events.metadata["pilot"]] == trials
+    with pytest.raises(ConfigurationError, match="pilot_fraction in"):
+        replace(setup.injection, pilot_fraction=1.5)

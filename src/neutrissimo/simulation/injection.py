@@ -381,7 +381,8 @@ def stream_samples(
         def draw(trial: InjectionSettings, size: int) -> tuple[dict[str, Any], dict[str, Mixture]]:
             return _generate_batch(prep, model, trial, pilot_rng, size)
 
-        size = min(settings.pilot_events, max(2 * n_events, 5_000))
+        wanted = max(settings.pilot_events, round(settings.pilot_fraction * n_events))
+        size = min(wanted, max(2 * n_events, 5_000))
         settings, pilot = optimise_pilot(replace(settings, pilot_events=size), draw, model)
     proposal = settings.as_dict()
     if settings.proposal == "mixture":

@@ -129,6 +129,9 @@ class InjectionSettings:
             the next, at least 1000: it only brings the shares near the optimum) and rounds of
             the share optimisation (0 rounds: the shares above are used as they are). The pilot
             trials are not part of the sample.
+        pilot_fraction: the last pilot round has at least this fraction of the sample's events
+            as trials (more than ``pilot_events`` for large samples: shares estimated on more
+            trials vary less from seed to seed).
         share_floor: smallest share any mixture component gets from the optimisation.
     """
 
@@ -164,6 +167,7 @@ class InjectionSettings:
     joint_shares: tuple[float, ...] = (0.15, 0.15)
     pilot_events: int = 20_000
     pilot_rounds: int = 2
+    pilot_fraction: float = 0.05
     share_floor: float = 0.02
 
     def __post_init__(self) -> None:
@@ -238,9 +242,15 @@ class InjectionSettings:
             raise ConfigurationError(
                 "joint_shares must be empty or one share >= 0 per joint angle, summing to < 1."
             )
-        if self.pilot_events < 0 or self.pilot_rounds < 0 or not 0 <= self.share_floor < 0.2:
+        if (
+            self.pilot_events < 0
+            or self.pilot_rounds < 0
+            or not 0 <= self.pilot_fraction <= 1
+            or not 0 <= self.share_floor < 0.2
+        ):
             raise ConfigurationError(
-                "pilot_events, pilot_rounds must be >= 0 and share_floor in [0, 0.2)."
+                "pilot_events, pilot_rounds must be >= 0, pilot_fraction in [0, 1] and "
+                "share_floor in [0, 0.2)."
             )
 
     def legacy(self) -> InjectionSettings:
