@@ -510,6 +510,39 @@ def test_two_very_different_proposals_agree():
         compare(legacy, mixture, DipoleModel(m_N=0.1, d_mu=d))
 
 
+def test_defensive_trials_keep_the_rates():
+    """Half of the trials drawn with extreme given shares (90 % of photons and azimuths aimed
+    at the fiducial volume, 60 % of energies from Phi sigma / E), half with the pilot's, every
+    trial weighted by the mixture of both proposals: the rates and photon spectra agree with
+    the legacy proposal's at three couplings; both sets of shares are recorded, and a
+    defensive share outside [0, 1) is refused."""
+    setup = load_setup("miniboone")
+    model = DipoleModel(m_N=0.1, d_mu=1e-6)
+    legacy = generate(
+        setup, model, 100_000, np.random.default_rng(5), settings=setup.injection.legacy()
+    )
+    given = replace(
+        setup.injection,
+        couplings=(3e-7, 3e-6),
+        defensive_share=0.5,
+        photon_focus_share=0.9,
+        azimuth_uniform_share=0.05,
+        azimuth_target_share=0.9,
+        azimuth_grown_share=0.03,
+        flux_share=0.3,
+        low_energy_share=0.6,
+    )
+    mixed = generate(setup, model, 40_000, np.random.default_rng(7), settings=given)
+    proposal = mixed.metadata["proposal"]
+    assert proposal["defensive_share"] == 0.5
+    assert proposal["defensive"]["photon_focus_share"] == 0.9
+    assert proposal["photon_focus_share"] != 0.9  # the pilot's
+    for d in (3e-7, 1e-6, 3e-6):
+        compare(legacy, mixed, DipoleModel(m_N=0.1, d_mu=d))
+    with pytest.raises(ConfigurationError, match="defensive_share in"):
+        replace(setup.injection, defensive_share=1.0)
+
+
 #: Photons converting in the fiducial volume with the legacy implementation (mean of 4 seeds x
 #: 1e6 events, the issue's "must hold" numbers): point -> (rate, standard error).
 REFERENCE = {

@@ -108,6 +108,7 @@ from neutrissimo.simulation.proposals import (
     BATCH_SIZE,
     InjectionSettings,
     optimise_pilot,
+    proposal_density,
 )
 from neutrissimo.simulation.setup import Setup, Species
 from neutrissimo.simulation.trials import TrialStream
@@ -375,6 +376,7 @@ def stream_samples(
         settings = replace(settings, couplings=(float(couplings[0]), float(couplings[1])))
     prep = prepare(setup, model.m_N)
     pilot: list[dict[str, Any]] = []
+    defensive: InjectionSettings | None = None
     if settings.proposal == "mixture" and settings.pilot_rounds and settings.pilot_events:
         pilot_rng = np.random.default_rng(rng.integers(0, 2**63, size=4))
 
@@ -383,12 +385,16 @@ def stream_samples(
 
         wanted = max(settings.pilot_events, round(settings.pilot_fraction * n_events))
         size = min(wanted, max(2 * n_events, 5_000))
+        given = settings
         settings, pilot = optimise_pilot(replace(settings, pilot_events=size), draw, model)
+        defensive = given if settings.defensive_share > 0 else None
     proposal = settings.as_dict()
     if settings.proposal == "mixture":
         proposal["decay_ctau_cm"] = decay_lengths(settings, model.m_N, model.nature).tolist()
         centre, radius = photon_target(settings, setup.detector.fiducial)
         proposal["photon_target_sphere"] = {"center": centre.tolist(), "radius": radius}
+    if defensive is not None:
+        proposal["defensive"] = defensive.as_dict()
 
     def metadata(stream: TrialStream) -> dict[str, Any]:
         return {
@@ -410,7 +416,7 @@ def stream_samples(
     legacy = settings.proposal == "legacy"
     return [
         TrialStream(
-            functools.partial(_main_batch, prep, model, settings, generator),
+            functools.partial(_main_batch, prep, model, settings, defensive, generator),
             n_events,
             progress,
             legacy,
@@ -424,7 +430,42 @@ def _main_batch(
     prep: Prepared,
     model: DipoleModel,
     settings: InjectionSettings,
+    defensive: InjectionSettings | None,
     rng: np.random.Generator,
     size: int,
 ) -> dict[str, Any]:
-    return _generate_batch(prep, model, settings, rng, size)[0]
+    """One batch of the sample: each trial independently drawn with the pilot's ``settings``
+    or, with probability s = ``settings.defensive_share``, with the ``defensive`` ones (same
+    components, other shares), in random order, and weighted by the mixture of both: the
+    weight p / q_own of :func:`_generate_batch` times q_own / ((1 - s) q + s q_defensive),
+    the proposal densities from each stage's mixture record (exact: the components do not
+    depend on the shares)."""
+    if defensive is None:
+        return _generate_batch(prep, model, settings, rng, size)[0]
+    share = settings.defensive_share
+    n_defensive = int(rng.binomial(size, share))
+    n_main = size - n_defensive
+    position = rng.permutation(size)  # each trial's place in the batch
+    main, main_mix = _generate_batch(prep, model, settings, rng, n_main)
+    other, other_mix = _generate_batch(prep, model, defensive, rng, n_defensive)
+    columns = {key: np.concatenate([main[key], other[key]]) for key in main}
+    columns["trial"] = np.concatenate(
+        [position[:n_main][main["trial"]], position[n_main:][other["trial"]]]
+    )
+    records = {
+        k: Mixture(
+            m.shares,
+            np.concatenate([m.components, other_mix[k].components]),
+            np.concatenate([m.available, other_mix[k].available]),
+        )
+        for k, m in main_mix.items()
+    }
+    q_main = proposal_density(records, {k: m.shares for k, m in main_mix.items()})
+    q_other = proposal_density(records, {k: m.shares for k, m in other_mix.items()})
+    own = np.concatenate([q_main[: len(main["trial"])], q_other[len(main["trial"]) :]])
+    mixed = (1.0 - share) * q_main + share * q_other
+    columns["weight_production"] = columns["weight_production"] * np.where(
+        mixed > 0, own / np.where(mixed > 0, mixed, 1.0), 0.0
+    )
+    order = np.argsort(columns["trial"], kind="stable")
+    return {key: value[order] for key, value in columns.items()}

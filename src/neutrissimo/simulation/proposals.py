@@ -52,6 +52,7 @@ __all__ = [
     "grid_weights",
     "optimise_pilot",
     "optimise_shares",
+    "proposal_density",
     "run_until_kept",
 ]
 
@@ -133,6 +134,11 @@ class InjectionSettings:
             as trials (more than ``pilot_events`` for large samples: shares estimated on more
             trials vary less from seed to seed).
         share_floor: smallest share any mixture component gets from the optimisation.
+        defensive_share: share of the trials drawn with the shares before the pilot (the
+            settings as given) instead of the optimised ones, every trial weighted by the
+            mixture of both, (1 - s) q_pilot + s q_given (exact): the pilot sees too few of
+            the rare events of a wide coupling range to keep every share away from its floor,
+            and an event drawn where several shares sit at the floor carries a large weight.
     """
 
     start_z: float
@@ -169,6 +175,7 @@ class InjectionSettings:
     pilot_rounds: int = 2
     pilot_fraction: float = 0.05
     share_floor: float = 0.02
+    defensive_share: float = 0.05
 
     def __post_init__(self) -> None:
         if not 0 < self.inner_radius <= self.outer_radius:
@@ -246,11 +253,12 @@ class InjectionSettings:
             self.pilot_events < 0
             or self.pilot_rounds < 0
             or not 0 <= self.pilot_fraction <= 1
+            or not 0 <= self.defensive_share < 1
             or not 0 <= self.share_floor < 0.2
         ):
             raise ConfigurationError(
-                "pilot_events, pilot_rounds must be >= 0, pilot_fraction in [0, 1] and "
-                "share_floor in [0, 0.2)."
+                "pilot_events, pilot_rounds must be >= 0, pilot_fraction in [0, 1], "
+                "defensive_share in [0, 1) and share_floor in [0, 0.2)."
             )
 
     def legacy(self) -> InjectionSettings:
@@ -289,7 +297,21 @@ LEGACY: dict[str, object] = {
     "pilot_events": 0,
     "pilot_rounds": 0,
     "joint_shares": (),
+    "defensive_share": 0.0,
 }
+
+
+def _nest(mixtures: dict[str, Mixture]) -> tuple[str, tuple[str, ...]] | None:
+    """The injection's nesting: the first component of the joint production points is the
+    product of the ray and vertex mixtures (``nest`` of :func:`optimise_shares`)."""
+    return ("joint", ("ray", "vertex")) if "joint" in mixtures else None
+
+
+def proposal_density(recs: dict[str, Mixture], shares: dict[str, FloatArray]) -> FloatArray:
+    """The injection's proposal density per event from the mixture records ``recs`` of its
+    families (component densities, availability) at the ``shares`` of each family, up to the
+    factors without shares (they cancel in any ratio of two such densities)."""
+    return _density(recs, shares, _nest(recs))[0]
 
 
 def _family_gradient(m: Mixture, shares: FloatArray) -> tuple[FloatArray, FloatArray]:
@@ -430,8 +452,7 @@ def optimise_pilot(
         # served couplings most (the scans need every grid coupling, not their average)
         emphasis = (1.0 / ess[use]) / np.mean(1.0 / ess[use])
         second = np.sum(emphasis[:, None] * weights[use] ** 2 / rate[use, None] ** 2, axis=0)
-        nest = ("joint", ("ray", "vertex")) if "joint" in mixtures else None
-        shares, gain = optimise_shares(mixtures, second, settings.share_floor, nest)
+        shares, gain = optimise_shares(mixtures, second, settings.share_floor, _nest(mixtures))
         update: dict[str, Any] = {
             "flux_share": float(shares["energy"][0]),
             "low_energy_share": float(shares["energy"][2]),
