@@ -55,10 +55,13 @@ For each event, vectorised over a batch (no Python loop per event):
 ``mixture`` proposal: the mixture shares (energy, rays, vertices, joint points, azimuth, decay
 lengths, photon bias) are chosen per mass by
 :func:`neutrissimo.simulation.proposals.optimise_pilot` on pilot trials (Kleiss-Pittau, summed
-relative variance over the coupling range); trials whose weight is zero for every coupling (no
-interaction, path missing the decay region, photon missing the fiducial volume) are dropped
-as soon as that is known, with the exact normalisation of
-:class:`neutrissimo.simulation.trials.TrialStream`. Everything used is recorded in the metadata.
+relative variance over the coupling range; its last round has at least ``pilot_fraction`` of
+the sample's events as trials); a share ``defensive_share`` of the trials is drawn with the
+shares as given instead, and every trial is weighted by the mixture of both proposals
+(``_main_batch``). Trials whose weight is zero for every coupling (no interaction, path
+missing the decay region, photon missing the fiducial volume) are dropped as soon as that is
+known, with the exact normalisation of :class:`neutrissimo.simulation.trials.TrialStream`.
+Everything used is recorded in the metadata.
 
 ``weight_production`` = POT x (flux, position, cross-section, azimuth, photon and conversion
 weights) / N, at d_mu = 1 GeV^-1: expected photons converting in the fiducial volume per event,

@@ -311,7 +311,15 @@ def proposal_density(recs: dict[str, Mixture], shares: dict[str, FloatArray]) ->
     """The injection's proposal density per event from the mixture records ``recs`` of its
     families (component densities, availability) at the ``shares`` of each family, up to the
     factors without shares (they cancel in any ratio of two such densities)."""
-    return _density(recs, shares, _nest(recs))[0]
+    outer, inner = _nest(recs) or ("", ())
+    density = {k: m.density(shares[k]) for k, m in recs.items() if k != outer}
+    q = np.prod([g for k, g in density.items() if k not in inner], axis=0)
+    if outer:
+        m = recs[outer]
+        product = np.prod([density[k] for k in inner], axis=0)
+        nested = Mixture(m.shares, np.column_stack([product, m.components[:, 1:]]), m.available)
+        q = q * nested.density(shares[outer])
+    return np.asarray(q, dtype=np.float64)
 
 
 def _family_gradient(m: Mixture, shares: FloatArray) -> tuple[FloatArray, FloatArray]:
