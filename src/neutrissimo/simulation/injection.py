@@ -93,7 +93,7 @@ from neutrissimo.simulation.decay_proposals import (
     sample_photons,
 )
 from neutrissimo.simulation.events import Events
-from neutrissimo.simulation.mixtures import Mixture
+from neutrissimo.simulation.mixtures import Mixture, proposal_density
 from neutrissimo.simulation.preparation import Prepared, choose_species, prepare
 from neutrissimo.simulation.production_proposals import (
     grown_target,
@@ -111,7 +111,6 @@ from neutrissimo.simulation.proposals import (
     BATCH_SIZE,
     InjectionSettings,
     optimise_pilot,
-    proposal_density,
 )
 from neutrissimo.simulation.setup import Setup, Species
 from neutrissimo.simulation.trials import TrialStream

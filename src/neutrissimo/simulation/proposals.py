@@ -41,7 +41,7 @@ from neutrissimo.detector.shapes import Sphere
 from neutrissimo.exceptions import ConfigurationError
 from neutrissimo.physics.model import DipoleModel
 from neutrissimo.simulation.events import decay_weights
-from neutrissimo.simulation.mixtures import Mixture
+from neutrissimo.simulation.mixtures import Mixture, nesting
 from neutrissimo.simulation.trials import BATCH_SIZE, TrialStream
 
 __all__ = [
@@ -52,7 +52,6 @@ __all__ = [
     "grid_weights",
     "optimise_pilot",
     "optimise_shares",
-    "proposal_density",
     "run_until_kept",
 ]
 
@@ -301,27 +300,6 @@ LEGACY: dict[str, object] = {
 }
 
 
-def _nest(mixtures: dict[str, Mixture]) -> tuple[str, tuple[str, ...]] | None:
-    """The injection's nesting: the first component of the joint production points is the
-    product of the ray and vertex mixtures (``nest`` of :func:`optimise_shares`)."""
-    return ("joint", ("ray", "vertex")) if "joint" in mixtures else None
-
-
-def proposal_density(recs: dict[str, Mixture], shares: dict[str, FloatArray]) -> FloatArray:
-    """The injection's proposal density per event from the mixture records ``recs`` of its
-    families (component densities, availability) at the ``shares`` of each family, up to the
-    factors without shares (they cancel in any ratio of two such densities)."""
-    outer, inner = _nest(recs) or ("", ())
-    density = {k: m.density(shares[k]) for k, m in recs.items() if k != outer}
-    q = np.prod([g for k, g in density.items() if k not in inner], axis=0)
-    if outer:
-        m = recs[outer]
-        product = np.prod([density[k] for k in inner], axis=0)
-        nested = Mixture(m.shares, np.column_stack([product, m.components[:, 1:]]), m.available)
-        q = q * nested.density(shares[outer])
-    return np.asarray(q, dtype=np.float64)
-
-
 def _family_gradient(m: Mixture, shares: FloatArray) -> tuple[FloatArray, FloatArray]:
     """g(a) and (dg/da_i) / g per event for q = sum_avail a_i g_i / sum_avail a_i."""
     norm = m.available @ shares
@@ -460,7 +438,7 @@ def optimise_pilot(
         # served couplings most (the scans need every grid coupling, not their average)
         emphasis = (1.0 / ess[use]) / np.mean(1.0 / ess[use])
         second = np.sum(emphasis[:, None] * weights[use] ** 2 / rate[use, None] ** 2, axis=0)
-        shares, gain = optimise_shares(mixtures, second, settings.share_floor, _nest(mixtures))
+        shares, gain = optimise_shares(mixtures, second, settings.share_floor, nesting(mixtures))
         update: dict[str, Any] = {
             "flux_share": float(shares["energy"][0]),
             "low_energy_share": float(shares["energy"][2]),
