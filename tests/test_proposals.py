@@ -477,68 +477,69 @@ def compare(a, b, model):
         assert stats.chi2.sf(chi2, keep.sum()) > 1e-3, column
 
 
-def test_two_very_different_proposals_agree():
-    """MiniBooNE, m_N = 0.1 GeV: the legacy proposal (every trial kept, uniform + log-uniform
-    decays, physical photons) and a mixture with extreme fixed shares (90% of photons aimed at
-    the fiducial volume, most vertices drawn jointly far upstream or in the reach sphere around
-    the fiducial volume, 90% of azimuths towards the fiducial sphere, 60% of neutrino energies
-    from Phi sigma / E, a narrow coupling range) give the same rates and photon spectra at
-    three couplings."""
+#: Extreme shares on a narrow coupling range (90 % of photons and azimuths aimed at the
+#: fiducial volume, 60 % of neutrino energies from Phi sigma / E).
+EXTREME = {
+    "couplings": (3e-7, 3e-6),
+    "photon_focus_share": 0.9,
+    "azimuth_uniform_share": 0.05,
+    "azimuth_target_share": 0.9,
+    "azimuth_grown_share": 0.03,
+    "flux_share": 0.3,
+    "low_energy_share": 0.6,
+}
+
+
+@pytest.fixture(scope="module")
+def legacy_light():
+    """MiniBooNE, m_N = 0.1 GeV: 1e5 events of the legacy proposal (every trial kept,
+    uniform + log-uniform decays, physical photons)."""
     setup = load_setup("miniboone")
-    model = DipoleModel(m_N=0.1, d_mu=1e-6)
-    legacy = generate(
-        setup, model, 100_000, np.random.default_rng(5), settings=setup.injection.legacy()
+    return generate(
+        setup,
+        DipoleModel(m_N=0.1, d_mu=1e-6),
+        100_000,
+        np.random.default_rng(5),
+        settings=setup.injection.legacy(),
     )
+
+
+def test_two_very_different_proposals_agree(legacy_light):
+    """MiniBooNE, m_N = 0.1 GeV: the legacy proposal and a mixture with extreme fixed shares
+    (:data:`EXTREME`, and most vertices drawn jointly far upstream or in the reach sphere
+    around the fiducial volume) give the same rates and photon spectra at three couplings."""
+    setup = load_setup("miniboone")
     extreme = replace(
         setup.injection,
-        couplings=(3e-7, 3e-6),
+        **EXTREME,
         pilot_rounds=0,
-        photon_focus_share=0.9,
         joint_shares=(0.3, 0.3),
         ray_shares=(0.2, 0.05, 0.05),
         vertex_shares=(0.05, 0.05, 0.1, 0.1, 0.7),
         decay_uniform_share=0.05,
-        azimuth_uniform_share=0.05,
-        azimuth_target_share=0.9,
-        azimuth_grown_share=0.03,
-        flux_share=0.3,
-        low_energy_share=0.6,
     )
+    model = DipoleModel(m_N=0.1, d_mu=1e-6)
     mixture = generate(setup, model, 40_000, np.random.default_rng(6), settings=extreme)
     assert mixture.metadata["proposal"]["photon_focus_share"] == 0.9
     for d in (3e-7, 1e-6, 3e-6):
-        compare(legacy, mixture, DipoleModel(m_N=0.1, d_mu=d))
+        compare(legacy_light, mixture, DipoleModel(m_N=0.1, d_mu=d))
 
 
-def test_defensive_trials_keep_the_rates():
-    """Half of the trials drawn with extreme given shares (90 % of photons and azimuths aimed
-    at the fiducial volume, 60 % of energies from Phi sigma / E), half with the pilot's, every
-    trial weighted by the mixture of both proposals: the rates and photon spectra agree with
-    the legacy proposal's at three couplings; both sets of shares are recorded, and a
-    defensive share outside [0, 1) is refused."""
+def test_defensive_trials_keep_the_rates(legacy_light):
+    """Half of the trials drawn with the extreme given shares of :data:`EXTREME`, half with
+    the pilot's, every trial weighted by the mixture of both proposals: the rates and photon
+    spectra agree with the legacy proposal's at three couplings; both sets of shares are
+    recorded, and a defensive share outside [0, 1) is refused."""
     setup = load_setup("miniboone")
+    given = replace(setup.injection, **EXTREME, defensive_share=0.5)
     model = DipoleModel(m_N=0.1, d_mu=1e-6)
-    legacy = generate(
-        setup, model, 100_000, np.random.default_rng(5), settings=setup.injection.legacy()
-    )
-    given = replace(
-        setup.injection,
-        couplings=(3e-7, 3e-6),
-        defensive_share=0.5,
-        photon_focus_share=0.9,
-        azimuth_uniform_share=0.05,
-        azimuth_target_share=0.9,
-        azimuth_grown_share=0.03,
-        flux_share=0.3,
-        low_energy_share=0.6,
-    )
     mixed = generate(setup, model, 40_000, np.random.default_rng(7), settings=given)
     proposal = mixed.metadata["proposal"]
     assert proposal["defensive_share"] == 0.5
     assert proposal["defensive"]["photon_focus_share"] == 0.9
     assert proposal["photon_focus_share"] != 0.9  # the pilot's
     for d in (3e-7, 1e-6, 3e-6):
-        compare(legacy, mixed, DipoleModel(m_N=0.1, d_mu=d))
+        compare(legacy_light, mixed, DipoleModel(m_N=0.1, d_mu=d))
     with pytest.raises(ConfigurationError, match="defensive_share in"):
         replace(setup.injection, defensive_share=1.0)
 
